@@ -1,0 +1,80 @@
+# llmhistory: two commands for readers and contributors.
+#   make book   set up .venv, build the HTML book, print where index.html is
+#   make test   set up .venv, run every check (lint, unit tests, nbval, book build)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+PY       := $(BIN)/python
+BUILD    := _build
+HTML     := $(BUILD)/html
+JB_FLAGS := --config book/_config.yml --toc book/_toc.yml
+export PYTHONHASHSEED := 0
+
+
+.PHONY: help book test lint unit notebooks quizzes build-strict outputs lab serve linkcheck clean
+
+help:
+	@echo "make book      build the HTML book and print the path of index.html"
+	@echo "make test      run every check: ruff, unit tests + doctests, nbval, strict book build"
+	@echo "make outputs   re-execute every notebook in place (fresh kernel, widget state stored)"
+	@echo "make lab       open JupyterLab on notebooks/"
+	@echo "make serve     serve the built book on http://127.0.0.1:8000"
+	@echo "make clean     remove the built book and caches"
+
+# ---- environment -----------------------------------------------------------------------
+$(PY):
+	$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: install python3-venv (Debian: apt-get install python3-venv)"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.book-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[book]'
+	@touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.book-installed
+
+# ---- the two commands ------------------------------------------------------------------
+book: $(VENV)/.book-installed
+	$(BIN)/jupyter-book build . $(JB_FLAGS) --path-output . >$(BUILD).log 2>&1 || { cat $(BUILD).log; exit 1; }
+	@tail -n 3 $(BUILD).log | grep -v '^$$' || true
+	@echo "Book built: $(CURDIR)/$(HTML)/index.html"
+
+test: $(VENV)/.test-installed lint unit notebooks build-strict
+	@echo "All checks passed."
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: $(VENV)/.test-installed
+	$(BIN)/pytest -q -p no:cacheprovider --cov=llmhistory --cov-report=term --cov-fail-under=90 \
+		tests src/llmhistory
+
+notebooks: $(VENV)/.test-installed
+	$(BIN)/pytest -q -p no:cacheprovider --nbval notebooks \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile
+
+build-strict: $(VENV)/.test-installed
+	rm -rf $(BUILD)
+	$(BIN)/jupyter-book build . $(JB_FLAGS) --path-output . -W -n --keep-going
+	@echo "Book built: $(CURDIR)/$(HTML)/index.html"
+
+# ---- authoring -------------------------------------------------------------------------
+outputs: $(VENV)/.test-installed
+	$(PY) scripts/run_notebooks.py notebooks
+
+lab: $(VENV)/.test-installed
+	$(PY) -m pip install --quiet jupyterlab
+	$(BIN)/jupyter lab notebooks
+
+serve:
+	@test -f $(HTML)/index.html || $(MAKE) book
+	@echo "Serving $(HTML) on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory $(HTML)
+
+clean:
+	rm -rf $(BUILD) $(BUILD).log .pytest_cache .ruff_cache .hypothesis .coverage

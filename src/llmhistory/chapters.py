@@ -1,0 +1,282 @@
+"""The book's chapter map: one record per chapter, read by both the notebooks and the guide.
+
+Each chapter notebook opens with ``chapter_card(n)``, and the instructor guide renders
+``chapter_table()``; both read :data:`CHAPTERS`, so the objectives, prerequisites and time
+shown to a learner are the ones an instructor plans with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llmhistory._validate import check_int, check_str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter: its number, file slug, title, objectives, prerequisites and time.
+
+    Attributes
+    ----------
+    number : int
+        1-based chapter number; the notebook is ``notebooks/{number:02d}_{slug}.ipynb``.
+    slug : str
+        File-name stem after the number, e.g. ``"serving_kv_cache"``.
+    title : str
+        Title shown in the table of contents.
+    objectives : tuple of str
+        What a learner can do after the chapter ("Compute ...", "Explain ...").
+    prerequisites : tuple of str
+        What to know first (earlier chapters or outside knowledge).
+    minutes : int
+        Estimated time to read and run the chapter, exercises included.
+    """
+
+    number: int
+    slug: str
+    title: str
+    objectives: tuple[str, ...]
+    prerequisites: tuple[str, ...]
+    minutes: int
+
+    @property
+    def stem(self) -> str:
+        """Return the notebook's file stem, e.g. ``"08_serving_kv_cache"``."""
+        return f"{self.number:02d}_{self.slug}"
+
+    @property
+    def notebook(self) -> str:
+        """Return the notebook's path relative to the repository root."""
+        return f"notebooks/{self.stem}.ipynb"
+
+
+CHAPTERS: tuple[Chapter, ...] = (
+    Chapter(
+        1,
+        "prompt_in_text_out",
+        "Prompt in, text out",
+        (
+            "Frame classification, translation and a support reply as text continuation.",
+            "Run the next-token loop on a small trained decoder.",
+            "Compare greedy, temperature, top-k and top-p decoding on the same logits.",
+        ),
+        ("Python and NumPy basics", "Probability: what a distribution over outcomes is"),
+        45,
+    ),
+    Chapter(
+        2,
+        "encoders_decoders_masks",
+        "Encoders, decoders and the causal mask",
+        (
+            "Place the 2017 Transformer, BERT and GPT on one family tree.",
+            "Build causal and bidirectional attention masks and read a row of each.",
+            "Choose an encoder or a decoder for a product task and justify it.",
+        ),
+        ("Chapter 1", "Matrix indexing in NumPy"),
+        40,
+    ),
+    Chapter(
+        3,
+        "inside_a_decoder",
+        'Inside a decoder: following "Where is my order?"',
+        (
+            "Trace a support question from bytes to token ids to next-token probabilities.",
+            "State the shape of every tensor in a decoder block, including the KV cache.",
+            "Explain what the final norm, the output head and the softmax each do.",
+        ),
+        ("Chapters 1-2", "Matrix multiplication"),
+        55,
+    ),
+    Chapter(
+        4,
+        "scaling_laws",
+        "Scaling: GPT-2, GPT-3 and Chinchilla",
+        (
+            "Compute tokens per parameter and a parameters x tokens compute proxy.",
+            "Estimate training FLOPs with C = 6ND and split a budget compute-optimally.",
+            "Read a model release with the four scaling questions.",
+        ),
+        ("Chapter 1", "Logarithms and power laws"),
+        50,
+    ),
+    Chapter(
+        5,
+        "instruction_tuning",
+        "From document completer to assistant",
+        (
+            "Tell base, instruct and chat models apart by their behaviour.",
+            "Describe InstructGPT's three stages and what each learns from.",
+            "Check preference pairs for a required fact and compute Bradley-Terry probabilities.",
+        ),
+        ("Chapters 1 and 4", "The logistic sigmoid"),
+        45,
+    ),
+    Chapter(
+        6,
+        "open_weights",
+        "Open weights",
+        (
+            "Separate open weights, open code and open data.",
+            "Walk a license checklist before building on a checkpoint.",
+            "Estimate the memory to serve or fine-tune a model at a given precision.",
+        ),
+        ("Chapter 4",),
+        35,
+    ),
+    Chapter(
+        7,
+        "mixture_of_experts",
+        "Mixture of Experts",
+        (
+            "Route tokens with a top-k router and normalize the weights.",
+            "Compute Mixtral 8x7B's total and active parameters from its configuration.",
+            "Measure expert load across many tokens and explain why it matters.",
+        ),
+        ("Chapters 3 and 4", "Softmax"),
+        45,
+    ),
+    Chapter(
+        8,
+        "serving_kv_cache",
+        "Serving: KV cache, GQA and MQA",
+        (
+            "Size the KV cache for MHA, GQA and MQA at a given batch and context.",
+            "Compare the cache per token of Llama 2 7B, Llama 3 8B and Mistral 7B.",
+            "Find the largest batch x context that fits a memory budget.",
+            "Measure the speedup the cache gives on the tiny model.",
+        ),
+        ("Chapter 3",),
+        50,
+    ),
+    Chapter(
+        9,
+        "rope_positions",
+        "Positions: RoPE",
+        (
+            "Rotate a 2-D query and key and show the score depends only on the gap.",
+            "Apply full RoPE over a head with the rotate-half pairing.",
+            "Read a plot of attention score against position gap.",
+        ),
+        ("Chapter 3", "Sines, cosines and 2-D rotations"),
+        40,
+    ),
+    Chapter(
+        10,
+        "reasoning_compute",
+        "Reasoning models and inference-time compute",
+        (
+            "Describe what o1 and DeepSeek-R1 changed and what they did not.",
+            "Estimate the latency and token cost of a reasoning-effort setting.",
+            "Decide when extra inference-time compute is worth it for a support task.",
+        ),
+        ("Chapters 1, 5 and 8",),
+        35,
+    ),
+    Chapter(
+        11,
+        "long_context",
+        "Long contexts: lost in the middle",
+        (
+            "Read the U-shaped accuracy curve of Liu et al. (2023).",
+            "Assemble a long prompt with the policy first and the evidence next to the question.",
+            "Choose which notes to include under a token budget, and report what was dropped.",
+        ),
+        ("Chapters 1 and 8",),
+        40,
+    ),
+    Chapter(
+        12,
+        "choosing_a_model",
+        "Choosing a model",
+        (
+            "Turn release claims into questions you can check.",
+            "Build an evaluation set and a weighted scorecard with a license gate.",
+            "Spot and correct the five common misconceptions.",
+            "Pass the book's review quiz.",
+        ),
+        ("Chapters 1-11",),
+        50,
+    ),
+)
+
+
+def get_chapter(key: int | str) -> Chapter:
+    """Return the chapter with number ``key`` (int) or with slug / stem ``key`` (str).
+
+    >>> get_chapter(8).title
+    'Serving: KV cache, GQA and MQA'
+    >>> get_chapter("08_serving_kv_cache").number
+    8
+    """
+    if isinstance(key, str):
+        check_str("key", key)
+        for chapter in CHAPTERS:
+            if key in (chapter.slug, chapter.stem, f"{chapter.number:02d}"):
+                return chapter
+        names = ", ".join(c.stem for c in CHAPTERS)
+        raise ValueError(f"key must be a chapter number 1-{len(CHAPTERS)} or one of {names}")
+    number = check_int("key", key, minimum=1)
+    if number > len(CHAPTERS):
+        raise ValueError(f"key must be a chapter number 1-{len(CHAPTERS)}, got {number}")
+    return CHAPTERS[number - 1]
+
+
+@dataclass(frozen=True)
+class ChapterCard:
+    """The opening card of a chapter notebook: objectives, prerequisites and time."""
+
+    chapter: Chapter
+
+    def markdown(self) -> str:
+        """Return the card as Markdown (a bold-labelled block with two bullet lists)."""
+        c = self.chapter
+        objectives = "\n".join(f"- {o}" for o in c.objectives)
+        prerequisites = "\n".join(f"- {p}" for p in c.prerequisites)
+        return (
+            f"**Estimated time:** about {c.minutes} minutes\n\n"
+            f"**After this chapter you can:**\n\n{objectives}\n\n"
+            f"**Before you start:**\n\n{prerequisites}\n"
+        )
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __repr__(self) -> str:
+        c = self.chapter
+        return f"Chapter {c.number}: {c.title} (about {c.minutes} min)"
+
+
+def chapter_card(key: int | str) -> ChapterCard:
+    """Return the opening card of chapter ``key`` for display in its notebook.
+
+    >>> chapter_card(8)
+    Chapter 8: Serving: KV cache, GQA and MQA (about 50 min)
+    """
+    return ChapterCard(get_chapter(key))
+
+
+def chapter_table(chapters: tuple[Chapter, ...] = CHAPTERS) -> str:
+    """Return a Markdown table of chapters: number, title, time, objectives, prerequisites.
+
+    >>> print(chapter_table()[:38])
+    | Chapter | Title | Time | Objectives
+    """
+    lines = [
+        "| Chapter | Title | Time | Objectives | Prerequisites |",
+        "|---|---|---|---|---|",
+    ]
+    for c in chapters:
+        lines.append(
+            f"| {c.number} | {c.title} | {c.minutes} min | "
+            f"{'<br>'.join(c.objectives)} | {'; '.join(c.prerequisites)} |"
+        )
+    return "\n".join(lines)
+
+
+def total_minutes(chapters: tuple[Chapter, ...] = CHAPTERS) -> int:
+    """Return the summed estimated time of ``chapters`` in minutes.
+
+    >>> total_minutes()
+    530
+    """
+    return sum(c.minutes for c in chapters)
