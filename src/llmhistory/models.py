@@ -1,0 +1,513 @@
+"""Published decoder-only configurations and the parameter and KV-cache counts they imply.
+
+Each :class:`ModelConfig` in the registry copies the sizes its paper or model card states, with
+that source recorded as a string (nothing is downloaded). :func:`count_parameters` rebuilds
+the headline parameter count from the shapes alone, which is how the book checks that it has
+understood each architecture: GPT-2 small comes to 124.4M, Llama 2 7B to 6.74B, and Mixtral
+8x7B to 46.7B total but 12.9B active per token.
+
+>>> f"{count_parameters(get_config('gpt2')).total:,}"
+'124,439,808'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llmhistory._validate import (
+    check_bool,
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_str,
+)
+from llmhistory.kv_cache import kv_cache_bytes
+
+__all__ = [
+    "ModelConfig",
+    "ParameterCount",
+    "count_parameters",
+    "describe",
+    "get_config",
+    "kv_cache_bytes_per_token",
+    "list_configs",
+]
+
+FFN_KINDS = ("gelu", "swiglu")
+NORM_KINDS = ("layernorm", "rmsnorm")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelConfig:
+    """Shapes of a decoder-only Transformer: enough to count its parameters and KV cache.
+
+    All fields are keyword-only.
+
+    Attributes
+    ----------
+    name : str
+        Registry key, e.g. ``"llama-3-8b"``.
+    d_model : int
+        Hidden width.
+    layers : int
+        Transformer blocks.
+    heads : int
+        Query heads per layer.
+    kv_heads : int, optional
+        Key/Value heads per layer; must divide ``heads``. Default ``heads`` (MHA).
+    head_dim : int, optional
+        Width of one head. Default ``d_model // heads`` (then ``heads`` must divide ``d_model``).
+    d_ff : int
+        Inner width of the feed-forward network (of one expert, for MoE).
+    vocab_size : int
+        Token vocabulary.
+    context : int
+        Maximum sequence length in tokens.
+    ffn : {"gelu", "swiglu"}, default "swiglu"
+        ``"gelu"``: two matrices (up, down). ``"swiglu"``: three (gate, up, down).
+    norm : {"layernorm", "rmsnorm"}, default "rmsnorm"
+        LayerNorm has a weight and a bias per channel; RMSNorm a weight only.
+    tied_embeddings : bool, default False
+        The output head reuses the token-embedding matrix.
+    learned_positions : bool, default False
+        A learned ``context x d_model`` position table (GPT-2/3); otherwise positions come from
+        RoPE and add no parameters.
+    attention_bias : bool, default False
+        Biases on the Q, K, V and output projections.
+    mlp_bias : bool, default False
+        Biases on the feed-forward matrices.
+    num_experts : int, default 1
+        Feed-forward experts per layer (1 for a dense model).
+    experts_per_token : int, default 1
+        Experts each token is routed to; ``<= num_experts``.
+    rope_base : float or None, default None
+        RoPE base (``rope_theta``) when positions are rotary.
+    sliding_window : int or None, default None
+        Attention window in tokens when attention is local (Mistral 7B v0.1: 4096).
+    source : str, default ""
+        Where the numbers come from: paper or model card, with URL.
+    notes : str, default ""
+        Caveats worth a sentence in the text.
+    """
+
+    name: str
+    d_model: int
+    layers: int
+    heads: int
+    kv_heads: int | None = None
+    head_dim: int | None = None
+    d_ff: int
+    vocab_size: int
+    context: int
+    ffn: str = "swiglu"
+    norm: str = "rmsnorm"
+    tied_embeddings: bool = False
+    learned_positions: bool = False
+    attention_bias: bool = False
+    mlp_bias: bool = False
+    num_experts: int = 1
+    experts_per_token: int = 1
+    rope_base: float | None = None
+    sliding_window: int | None = None
+    source: str = ""
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        check_str("name", self.name)
+        for field in ("d_model", "layers", "heads", "d_ff", "vocab_size", "context"):
+            check_positive_int(field, getattr(self, field))
+        kv_heads = self.heads if self.kv_heads is None else self.kv_heads
+        kv_heads = check_positive_int("kv_heads", kv_heads)
+        if self.heads % kv_heads:
+            raise ValueError(f"kv_heads={kv_heads} must divide heads={self.heads}")
+        if self.head_dim is None:
+            if self.d_model % self.heads:
+                raise ValueError(
+                    f"heads={self.heads} must divide d_model={self.d_model} "
+                    "when head_dim is not given"
+                )
+            head_dim = self.d_model // self.heads
+        else:
+            head_dim = check_positive_int("head_dim", self.head_dim)
+        object.__setattr__(self, "kv_heads", int(kv_heads))
+        object.__setattr__(self, "head_dim", int(head_dim))
+        check_choice("ffn", self.ffn, FFN_KINDS)
+        check_choice("norm", self.norm, NORM_KINDS)
+        for field in ("tied_embeddings", "learned_positions", "attention_bias", "mlp_bias"):
+            check_bool(field, getattr(self, field))
+        num_experts = check_positive_int("num_experts", self.num_experts)
+        experts_per_token = check_positive_int("experts_per_token", self.experts_per_token)
+        if experts_per_token > num_experts:
+            raise ValueError(
+                f"experts_per_token={experts_per_token} must be <= num_experts={num_experts}"
+            )
+        if self.rope_base is not None:
+            check_positive_float("rope_base", self.rope_base)
+        if self.sliding_window is not None:
+            check_positive_int("sliding_window", self.sliding_window)
+        check_str("source", self.source, allow_empty=True)
+        check_str("notes", self.notes, allow_empty=True)
+
+    @property
+    def is_moe(self) -> bool:
+        """True when the feed-forward layer has more than one expert."""
+        return self.num_experts > 1
+
+    @property
+    def attention_kind(self) -> str:
+        """``"MHA"``, ``"GQA"`` or ``"MQA"`` from ``kv_heads`` versus ``heads``."""
+        if self.kv_heads == self.heads:
+            return "MHA"
+        return "MQA" if self.kv_heads == 1 else "GQA"
+
+
+@dataclass(frozen=True)
+class ParameterCount:
+    """Parameter totals of a model (see :func:`count_parameters`).
+
+    Attributes
+    ----------
+    total : int
+        Every stored parameter.
+    active : int
+        Parameters a single token passes through: ``total`` minus the experts it is not routed
+        to. Equal to ``total`` for dense models.
+    breakdown : dict of str to int
+        ``embeddings``, ``positions``, ``attention``, ``feed_forward``, ``router``, ``norms``,
+        ``output_head``; the values sum to ``total``.
+    """
+
+    total: int
+    active: int
+    breakdown: dict[str, int]
+
+
+def _check_config(config: object) -> ModelConfig:
+    if not isinstance(config, ModelConfig):
+        raise TypeError(f"config must be a ModelConfig, got {type(config).__name__}")
+    return config
+
+
+def count_parameters(config: ModelConfig) -> ParameterCount:
+    """Return total and active parameters of ``config``, with a per-component breakdown.
+
+    Per layer: Q and output projections ``d_model * heads * head_dim`` each, K and V
+    ``d_model * kv_heads * head_dim`` each (plus biases with ``attention_bias``); per expert
+    ``2`` (GELU) or ``3`` (SwiGLU) ``d_model * d_ff`` matrices (plus biases with ``mlp_bias``);
+    a ``d_model * num_experts`` router for MoE; two norms. Plus token embeddings, learned
+    positions if any, a final norm, and an output head unless tied.
+
+    Parameters
+    ----------
+    config : ModelConfig
+
+    Returns
+    -------
+    ParameterCount
+
+    Raises
+    ------
+    TypeError
+        If ``config`` is not a :class:`ModelConfig`.
+
+    Examples
+    --------
+    >>> count = count_parameters(get_config("mixtral-8x7b"))
+    >>> round(count.total / 1e9, 1), round(count.active / 1e9, 1)
+    (46.7, 12.9)
+    """
+    c = _check_config(config)
+    d, hd = c.d_model, c.head_dim
+    q_width, kv_width = c.heads * hd, c.kv_heads * hd
+    attention = 2 * d * q_width + 2 * d * kv_width  # q, o; k, v
+    if c.attention_bias:
+        attention += q_width + 2 * kv_width + d  # q, k, v biases; output bias
+    matrices = 3 if c.ffn == "swiglu" else 2
+    per_expert = matrices * d * c.d_ff
+    if c.mlp_bias:
+        per_expert += (matrices - 1) * c.d_ff + d  # gate/up biases; down bias
+    router = d * c.num_experts if c.is_moe else 0
+    per_norm = 2 * d if c.norm == "layernorm" else d
+    breakdown = {
+        "embeddings": c.vocab_size * d,
+        "positions": c.context * d if c.learned_positions else 0,
+        "attention": c.layers * attention,
+        "feed_forward": c.layers * c.num_experts * per_expert,
+        "router": c.layers * router,
+        "norms": (2 * c.layers + 1) * per_norm,
+        "output_head": 0 if c.tied_embeddings else c.vocab_size * d,
+    }
+    total = sum(breakdown.values())
+    inactive = c.layers * (c.num_experts - c.experts_per_token) * per_expert
+    return ParameterCount(total=total, active=total - inactive, breakdown=breakdown)
+
+
+def kv_cache_bytes_per_token(config: ModelConfig, bytes_per_value: int = 2) -> int:
+    """Return the KV-cache bytes one token adds across all layers of ``config``.
+
+    ``kv_cache_bytes(batch=1, tokens=1, ...)`` with the model's ``layers``, ``kv_heads`` and
+    ``head_dim``.
+
+    Parameters
+    ----------
+    config : ModelConfig
+    bytes_per_value : int, default 2
+        2 for bf16/fp16, 1 for 8-bit caches.
+
+    Returns
+    -------
+    int
+        Bytes per cached token.
+
+    Raises
+    ------
+    TypeError
+        If ``config`` is not a :class:`ModelConfig` or ``bytes_per_value`` not an integer.
+    ValueError
+        If ``bytes_per_value < 1``.
+
+    Examples
+    --------
+    >>> kv_cache_bytes_per_token(get_config("llama-2-7b")) // 1024
+    512
+    >>> kv_cache_bytes_per_token(get_config("llama-3-8b")) // 1024
+    128
+    """
+    c = _check_config(config)
+    return kv_cache_bytes(
+        batch=1,
+        layers=c.layers,
+        tokens=1,
+        kv_heads=c.kv_heads,
+        head_dim=c.head_dim,
+        bytes_per_value=bytes_per_value,
+    )
+
+
+def _gpt2(name: str, d_model: int, layers: int, heads: int, **extra: object) -> ModelConfig:
+    fields: dict = {
+        "d_ff": 4 * d_model,
+        "vocab_size": 50257,
+        "context": 1024,
+        "ffn": "gelu",
+        "norm": "layernorm",
+        "tied_embeddings": True,
+        "learned_positions": True,
+        "attention_bias": True,
+        "mlp_bias": True,
+        "source": (
+            "Radford et al. 2019, Language Models are Unsupervised Multitask Learners, Table 2; "
+            "OpenAI GPT-2 source, https://github.com/openai/gpt-2"
+        ),
+    }
+    fields.update(extra)
+    return ModelConfig(name=name, d_model=d_model, layers=layers, heads=heads, **fields)
+
+
+_LLAMA_2 = (
+    "Touvron et al. 2023, Llama 2: Open Foundation and Fine-Tuned Chat Models, "
+    "https://arxiv.org/abs/2307.09288; config of https://huggingface.co/meta-llama/{}"
+)
+_LLAMA_3 = (
+    "Meta 2024, Llama 3 model card, https://huggingface.co/meta-llama/{}; "
+    "Grattafiori et al. 2024, The Llama 3 Herd of Models, https://arxiv.org/abs/2407.21783"
+)
+
+_REGISTRY: dict[str, ModelConfig] = {
+    c.name: c
+    for c in (
+        _gpt2("gpt2", d_model=768, layers=12, heads=12),
+        _gpt2("gpt2-xl", d_model=1600, layers=48, heads=25),
+        _gpt2(
+            "gpt3-175b",
+            d_model=12288,
+            layers=96,
+            heads=96,
+            context=2048,
+            source=(
+                "Brown et al. 2020, Language Models are Few-Shot Learners, Table 2.1, "
+                "https://arxiv.org/abs/2005.14165"
+            ),
+            notes=(
+                "Same block as GPT-2, but layers alternate dense and locally banded sparse "
+                "attention; the sparsity changes compute, not the parameter count."
+            ),
+        ),
+        ModelConfig(
+            name="llama-2-7b",
+            d_model=4096,
+            layers=32,
+            heads=32,
+            kv_heads=32,
+            d_ff=11008,
+            vocab_size=32000,
+            context=4096,
+            rope_base=10000.0,
+            source=_LLAMA_2.format("Llama-2-7b-hf"),
+        ),
+        ModelConfig(
+            name="llama-2-70b",
+            d_model=8192,
+            layers=80,
+            heads=64,
+            kv_heads=8,
+            d_ff=28672,
+            vocab_size=32000,
+            context=4096,
+            rope_base=10000.0,
+            source=_LLAMA_2.format("Llama-2-70b-hf"),
+            notes="Only the 34B and 70B Llama 2 models use grouped-query attention.",
+        ),
+        ModelConfig(
+            name="llama-3-8b",
+            d_model=4096,
+            layers=32,
+            heads=32,
+            kv_heads=8,
+            d_ff=14336,
+            vocab_size=128256,
+            context=8192,
+            rope_base=500000.0,
+            source=_LLAMA_3.format("Meta-Llama-3-8B"),
+        ),
+        ModelConfig(
+            name="llama-3-70b",
+            d_model=8192,
+            layers=80,
+            heads=64,
+            kv_heads=8,
+            d_ff=28672,
+            vocab_size=128256,
+            context=8192,
+            rope_base=500000.0,
+            source=_LLAMA_3.format("Meta-Llama-3-70B"),
+        ),
+        ModelConfig(
+            name="mistral-7b",
+            d_model=4096,
+            layers=32,
+            heads=32,
+            kv_heads=8,
+            d_ff=14336,
+            vocab_size=32000,
+            context=32768,
+            rope_base=10000.0,
+            sliding_window=4096,
+            source=(
+                "Jiang et al. 2023, Mistral 7B, Table 1, https://arxiv.org/abs/2310.06825; "
+                "config of https://huggingface.co/mistralai/Mistral-7B-v0.1"
+            ),
+            notes=(
+                "v0.1: each layer attends within a 4096-token sliding window, so a rolling "
+                "KV cache needs at most 4096 positions per layer although context is 32768."
+            ),
+        ),
+        ModelConfig(
+            name="mixtral-8x7b",
+            d_model=4096,
+            layers=32,
+            heads=32,
+            kv_heads=8,
+            d_ff=14336,
+            vocab_size=32000,
+            context=32768,
+            num_experts=8,
+            experts_per_token=2,
+            rope_base=1000000.0,
+            source=(
+                "Jiang et al. 2024, Mixtral of Experts, Table 1, https://arxiv.org/abs/2401.04088"
+            ),
+            notes="Sparse MoE: 8 SwiGLU experts per layer, each token routed to 2.",
+        ),
+    )
+}
+
+
+def list_configs() -> list[str]:
+    """Return the names of the registered configurations, in registry order.
+
+    Examples
+    --------
+    >>> list_configs()[:3]
+    ['gpt2', 'gpt2-xl', 'gpt3-175b']
+    """
+    return list(_REGISTRY)
+
+
+def get_config(name: str) -> ModelConfig:
+    """Return the registered :class:`ModelConfig` called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_configs`, e.g. ``"llama-3-8b"``.
+
+    Returns
+    -------
+    ModelConfig
+        Frozen; derive a variant with ``dataclasses.replace(config, kv_heads=1)`` (``head_dim``
+        is already resolved, so changing ``d_model`` or ``heads`` keeps the old ``head_dim``
+        unless you pass ``head_dim=None``).
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If ``name`` is not registered; the message lists the known names.
+
+    Examples
+    --------
+    >>> get_config("llama-3-8b").kv_heads
+    8
+    """
+    name = check_str("name", name)
+    if name not in _REGISTRY:
+        raise ValueError(f"name must be one of {', '.join(_REGISTRY)}; got {name!r}")
+    return _REGISTRY[name]
+
+
+def describe(config: ModelConfig) -> str:
+    """Return a one-line summary of ``config``: shapes, block choices and parameter count.
+
+    Parameters
+    ----------
+    config : ModelConfig
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError
+        If ``config`` is not a :class:`ModelConfig`.
+
+    Examples
+    --------
+    >>> describe(get_config("llama-3-8b"))
+    'llama-3-8b: 32 layers, d_model 4096, 32 heads / 8 kv_heads (GQA), SwiGLU, RMSNorm, RoPE, vocab 128256, context 8192; 8.03B parameters'
+    """  # noqa: E501
+    c = _check_config(config)
+    count = count_parameters(c)
+    parts = [
+        f"{c.layers} layers",
+        f"d_model {c.d_model}",
+        f"{c.heads} heads / {c.kv_heads} kv_heads ({c.attention_kind})",
+        "SwiGLU" if c.ffn == "swiglu" else "GELU MLP",
+        "RMSNorm" if c.norm == "rmsnorm" else "LayerNorm",
+        "learned positions" if c.learned_positions else "RoPE",
+    ]
+    if c.is_moe:
+        parts.append(f"{c.num_experts} experts, top-{c.experts_per_token}")
+    if c.sliding_window is not None:
+        parts.append(f"sliding window {c.sliding_window}")
+    parts += [f"vocab {c.vocab_size}", f"context {c.context}"]
+    size = f"{_billions(count.total)} parameters"
+    if count.active != count.total:
+        size = f"{_billions(count.total)} total / {_billions(count.active)} active parameters"
+    return f"{c.name}: {', '.join(parts)}; {size}"
+
+
+def _billions(n: int) -> str:
+    return f"{n / 1e9:.2f}B" if n >= 1e9 else f"{n / 1e6:.1f}M"

@@ -1,0 +1,482 @@
+"""Prompts as plain text: few-shot label prompts, tiny pattern prompts, long-context assembly.
+
+A decoder-only model only continues text, so every task is framed as a prompt that ends
+where the answer should begin. This module builds those prompts deterministically:
+
+* ``build_label_prompt`` frames classification as "continue after ``Label:``";
+* ``translation_prompt`` and ``chat_prompt`` frame translation and a support reply;
+* ``assemble_long_context`` orders a long prompt so the governing policy comes first and the
+  case evidence sits right before the question (long-context models use the beginning and
+  the end of a prompt more reliably than its middle), and drops the least relevant middle
+  notes when a token budget is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from llmhistory._validate import check_float, check_int, check_positive_int, check_str
+
+__all__ = [
+    "SUPPORT_EXAMPLES",
+    "SUPPORT_LABELS",
+    "AssembledPrompt",
+    "Note",
+    "assemble_long_context",
+    "build_label_prompt",
+    "chat_prompt",
+    "estimate_tokens",
+    "label_header",
+    "translation_prompt",
+]
+
+#: Labels of the running customer-support example.
+SUPPORT_LABELS: tuple[str, ...] = ("Refund", "Shipping", "Account")
+
+#: Few-shot examples of the running customer-support example: (message, label).
+SUPPORT_EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("I never received my package.", "Shipping"),
+    ("I want my money back.", "Refund"),
+    ("I forgot my password.", "Account"),
+)
+
+
+def _check_line(name: str, value: object) -> str:
+    """Return a non-blank string that holds no line break."""
+    value = check_str(name, value)
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"{name} must be a single line (no line breaks), got {value!r}")
+    return value
+
+
+def _check_sequence(name: str, value: object) -> Sequence:
+    """Return a non-empty sequence that is not a string."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a sequence (list or tuple), got {type(value).__name__}")
+    if len(value) == 0:
+        raise ValueError(f"{name} must not be empty")
+    return value
+
+
+def _check_pair(name: str, value: object) -> tuple[object, object]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (first, second), got {value!r}")
+    return value[0], value[1]
+
+
+def _or_list(items: Sequence[str]) -> str:
+    """Return ``"A or B"`` or ``"A, B, or C"`` (Oxford comma) for two or more items."""
+    if len(items) == 2:
+        return f"{items[0]} or {items[1]}"
+    return f"{', '.join(items[:-1])}, or {items[-1]}"
+
+
+def _check_labels(labels: object) -> tuple[str, ...]:
+    labels = _check_sequence("labels", labels)
+    checked = tuple(_check_line(f"labels[{i}]", label) for i, label in enumerate(labels))
+    if len(checked) < 2:
+        raise ValueError(f"labels must hold at least 2 labels, got {len(checked)}")
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"labels must be distinct, got {list(checked)}")
+    return checked
+
+
+def label_header(labels: Sequence[str]) -> str:
+    """Return the instruction line of a label prompt, naming the labels in order.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        At least 2 distinct single-line labels.
+
+    Returns
+    -------
+    str
+        ``"Classify the customer message into A, B, or C."`` (``"A or B"`` for two labels).
+
+    Raises
+    ------
+    TypeError
+        If ``labels`` is not a sequence of str.
+    ValueError
+        If ``labels`` has fewer than 2 entries, duplicates, or blank / multi-line labels.
+
+    Examples
+    --------
+    >>> label_header(["Refund", "Shipping", "Account"])
+    'Classify the customer message into Refund, Shipping, or Account.'
+    >>> label_header(["Refund", "Other"])
+    'Classify the customer message into Refund or Other.'
+    """
+    return f"Classify the customer message into {_or_list(_check_labels(labels))}."
+
+
+def build_label_prompt(
+    message: str,
+    examples: Sequence[tuple[str, str]],
+    *,
+    labels: Sequence[str],
+    header: str | None = None,
+    separator: str = "---",
+) -> str:
+    """Return a few-shot classification prompt that ends at an open ``Label:`` slot.
+
+    Layout: the header, a blank line, the examples as ``Message: ...`` / ``Label: ...``
+    blocks separated by blank lines, a blank line, the separator, a blank line, then
+    ``Message: {message}`` and ``Label:``. The model's continuation is the predicted label.
+
+    Parameters
+    ----------
+    message : str
+        The customer message to classify (non-blank).
+    examples : sequence of (str, str)
+        Non-empty list of ``(text, label)`` demonstrations; each label must be in ``labels``.
+    labels : sequence of str
+        The allowed labels: at least 2, distinct, single-line.
+    header : str, optional
+        Instruction line; by default :func:`label_header` of ``labels``.
+    separator : str, default "---"
+        Line between the demonstrations and the query.
+
+    Returns
+    -------
+    str
+        The prompt, without a trailing newline.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type (e.g. a single str for ``labels``).
+    ValueError
+        If ``examples`` is empty, an example label is not in ``labels``, a text or the
+        message is blank, or ``labels`` is invalid.
+
+    Examples
+    --------
+    >>> prompt = build_label_prompt("My order says delivered but it's not here.",
+    ...                             SUPPORT_EXAMPLES, labels=SUPPORT_LABELS)
+    >>> print(prompt.splitlines()[0])
+    Classify the customer message into Refund, Shipping, or Account.
+    >>> prompt.splitlines()[-2:]
+    ["Message: My order says delivered but it's not here.", 'Label:']
+    """
+    message = check_str("message", message)
+    label_set = _check_labels(labels)
+    header = label_header(label_set) if header is None else check_str("header", header)
+    separator = check_str("separator", separator)
+    examples = _check_sequence("examples", examples)
+    shots = []
+    for i, example in enumerate(examples):
+        text, label = _check_pair(f"examples[{i}]", example)
+        text = check_str(f"examples[{i}] text", text)
+        if label not in label_set:
+            raise ValueError(f"examples[{i}] label {label!r} must be one of {list(label_set)}")
+        shots.append(f"Message: {text}\nLabel: {label}")
+    body = "\n\n".join(shots)
+    return f"{header}\n\n{body}\n\n{separator}\n\nMessage: {message}\nLabel:"
+
+
+def translation_prompt(
+    pairs: Sequence[tuple[str, str]],
+    query: str,
+    *,
+    instruction: str = "Translate English to French:",
+) -> str:
+    """Return a few-shot translation prompt ending at ``{query} ->`` for the model to continue.
+
+    Parameters
+    ----------
+    pairs : sequence of (str, str)
+        Non-empty ``(source, target)`` demonstrations, each single-line and non-blank.
+    query : str
+        The word or phrase to translate (single line).
+    instruction : str, default "Translate English to French:"
+        First line (single line).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError
+        If ``pairs`` is not a sequence of pairs or a string argument is not a str.
+    ValueError
+        If ``pairs`` is empty or a string is blank or spans several lines.
+
+    Examples
+    --------
+    >>> print(translation_prompt([("refund", "remboursement"), ("shipment", "expédition")],
+    ...                          "invoice"))
+    Translate English to French:
+    refund -> remboursement
+    shipment -> expédition
+    invoice ->
+    """
+    instruction = _check_line("instruction", instruction)
+    query = _check_line("query", query)
+    lines = [instruction]
+    for i, pair in enumerate(_check_sequence("pairs", pairs)):
+        source, target = _check_pair(f"pairs[{i}]", pair)
+        lines.append(
+            f"{_check_line(f'pairs[{i}] source', source)} -> "
+            f"{_check_line(f'pairs[{i}] target', target)}"
+        )
+    lines.append(f"{query} ->")
+    return "\n".join(lines)
+
+
+def chat_prompt(turns: Sequence[tuple[str, str]], *, next_speaker: str = "Agent") -> str:
+    """Return a role-tagged transcript ending at ``{next_speaker}:`` for the model to continue.
+
+    Parameters
+    ----------
+    turns : sequence of (str, str)
+        Non-empty ``(speaker, text)`` turns; speakers single-line and without ``":"``.
+    next_speaker : str, default "Agent"
+        The role whose reply the model should write.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError
+        If ``turns`` is not a sequence of pairs or a value is not a str.
+    ValueError
+        If ``turns`` is empty, a text is blank, or a speaker is blank, multi-line or has ``":"``.
+
+    Examples
+    --------
+    >>> print(chat_prompt([("Customer", "Where is my order?")]))
+    Customer: Where is my order?
+    Agent:
+    """
+
+    def speaker_name(name: str, value: object) -> str:
+        value = _check_line(name, value)
+        if ":" in value:
+            raise ValueError(f"{name} must not contain ':', got {value!r}")
+        return value
+
+    next_speaker = speaker_name("next_speaker", next_speaker)
+    lines = []
+    for i, turn in enumerate(_check_sequence("turns", turns)):
+        speaker, text = _check_pair(f"turns[{i}]", turn)
+        lines.append(
+            f"{speaker_name(f'turns[{i}] speaker', speaker)}: {check_str(f'turns[{i}] text', text)}"
+        )
+    lines.append(f"{next_speaker}:")
+    return "\n".join(lines)
+
+
+def estimate_tokens(text: str) -> int:
+    """Return a rough token count of ``text``: its number of whitespace-separated words.
+
+    Real tokenizers split text into more pieces (sub-words, punctuation); this estimate is
+    only for reasoning about budgets in examples.
+
+    Parameters
+    ----------
+    text : str
+        Any string (may be empty).
+
+    Returns
+    -------
+    int
+        ``len(text.split())``, ``>= 0``.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str.
+
+    Examples
+    --------
+    >>> estimate_tokens("Policy: damaged items may be returned within 30 days.")
+    9
+    """
+    return len(check_str("text", text, allow_empty=True).split())
+
+
+@dataclass(frozen=True)
+class Note:
+    """A middle-of-prompt note (history, background) with a relevance score and a token size.
+
+    Parameters
+    ----------
+    text : str
+        The note's line (non-blank).
+    relevance : float, default 0.0
+        Finite score; lower scores are dropped first when a budget is tight.
+    tokens : int, optional
+        Token size, ``>= 1``; defaults to :func:`estimate_tokens` of ``text``.
+
+    Examples
+    --------
+    >>> Note("History: delivery notification sent.").tokens
+    4
+    """
+
+    text: str
+    relevance: float = 0.0
+    tokens: int | None = None
+
+    def __post_init__(self) -> None:
+        check_str("text", self.text)
+        object.__setattr__(self, "relevance", check_float("relevance", self.relevance))
+        if self.tokens is None:
+            object.__setattr__(self, "tokens", estimate_tokens(self.text))
+        else:
+            object.__setattr__(self, "tokens", check_positive_int("tokens", self.tokens))
+
+
+@dataclass(frozen=True)
+class AssembledPrompt:
+    """A long-context prompt in its final line order, with what the budget dropped.
+
+    Attributes
+    ----------
+    lines : tuple of str
+        ``(policy, *kept notes in original order, evidence, question)``.
+    dropped : tuple of str
+        Texts of the dropped notes, in the order they were dropped.
+    total_tokens : int
+        Estimated tokens of ``lines`` (sum of the parts' token sizes).
+    evidence : str
+        The evidence line.
+    question : str
+        The question line.
+    budget_tokens : int or None
+        The budget that was applied, if any.
+    """
+
+    lines: tuple[str, ...]
+    dropped: tuple[str, ...]
+    total_tokens: int
+    evidence: str
+    question: str
+    budget_tokens: int | None = None
+
+    @property
+    def text(self) -> str:
+        """The prompt: ``lines`` joined by newlines."""
+        return "\n".join(self.lines)
+
+    @property
+    def evidence_adjacent_to_question(self) -> bool:
+        """Whether the evidence is the line right before the question, which is last."""
+        return (
+            len(self.lines) >= 2
+            and self.lines[-2] == self.evidence
+            and self.lines[-1] == self.question
+        )
+
+    def numbered_lines(self) -> tuple[str, ...]:
+        """Return the lines prefixed with their 1-based position: ``"1: Policy: ..."``."""
+        return tuple(f"{position}: {line}" for position, line in enumerate(self.lines, start=1))
+
+
+def _as_note(i: int, note: object) -> Note:
+    if isinstance(note, Note):
+        return note
+    if isinstance(note, str):
+        return Note(check_str(f"notes[{i}]", note))
+    raise TypeError(f"notes[{i}] must be a Note or a str, got {type(note).__name__}")
+
+
+def assemble_long_context(
+    *,
+    policy: str,
+    notes: Sequence[Note | str],
+    evidence: str,
+    question: str,
+    budget_tokens: int | None = None,
+) -> AssembledPrompt:
+    """Return the prompt ordered policy, notes, evidence, question, trimmed to a token budget.
+
+    The governing policy goes first and the case evidence right before the question, at the
+    two positions long-context models use most reliably; the notes fill the middle in their
+    original order. With ``budget_tokens``, middle notes are dropped until the total fits:
+    lowest ``relevance`` first, and among equal relevance the earliest note first (the
+    oldest history goes before recent history). Policy, evidence and question are never
+    dropped. Token sizes come from :attr:`Note.tokens` and :func:`estimate_tokens`.
+
+    Parameters
+    ----------
+    policy : str
+        The governing instruction or policy line.
+    notes : sequence of Note or str
+        Middle notes (may be empty); a str becomes ``Note(text)`` with relevance 0.
+    evidence : str
+        The case evidence, placed just before the question.
+    question : str
+        The question, placed last.
+    budget_tokens : int, optional
+        Maximum total tokens, ``>= 1``.
+
+    Returns
+    -------
+    AssembledPrompt
+
+    Raises
+    ------
+    TypeError
+        If a text is not a str, a note is neither Note nor str, or ``budget_tokens`` is not an
+        integer (``float('inf')`` included).
+    ValueError
+        If a text is blank, ``budget_tokens < 1``, or policy, evidence and question alone
+        exceed ``budget_tokens``.
+
+    Examples
+    --------
+    >>> prompt = assemble_long_context(
+    ...     policy="Policy: returns within 30 days.",
+    ...     notes=["History: email updated.", "History: coupon applied."],
+    ...     evidence="Evidence: arrived damaged.",
+    ...     question="Question: approve return?",
+    ...     budget_tokens=14,
+    ... )
+    >>> print(prompt.text)
+    Policy: returns within 30 days.
+    History: coupon applied.
+    Evidence: arrived damaged.
+    Question: approve return?
+    >>> prompt.dropped, prompt.total_tokens, prompt.evidence_adjacent_to_question
+    (('History: email updated.',), 14, True)
+    """
+    policy = check_str("policy", policy)
+    evidence = check_str("evidence", evidence)
+    question = check_str("question", question)
+    if isinstance(notes, (str, bytes)) or not isinstance(notes, Sequence):
+        raise TypeError(f"notes must be a sequence of Note or str, got {type(notes).__name__}")
+    middle = [_as_note(i, note) for i, note in enumerate(notes)]
+    if budget_tokens is not None:
+        budget_tokens = check_int("budget_tokens", budget_tokens, minimum=1)
+
+    fixed = estimate_tokens(policy) + estimate_tokens(evidence) + estimate_tokens(question)
+    total = fixed + sum(note.tokens for note in middle)
+    dropped_at: list[int] = []
+    if budget_tokens is not None and total > budget_tokens:
+        if fixed > budget_tokens:
+            raise ValueError(
+                f"budget_tokens={budget_tokens} is too small: policy, evidence and question "
+                f"alone need {fixed} tokens"
+            )
+        for i in sorted(range(len(middle)), key=lambda i: (middle[i].relevance, i)):
+            if total <= budget_tokens:
+                break
+            dropped_at.append(i)
+            total -= middle[i].tokens
+    dropped = set(dropped_at)
+    kept = [note.text for i, note in enumerate(middle) if i not in dropped]
+    return AssembledPrompt(
+        lines=(policy, *kept, evidence, question),
+        dropped=tuple(middle[i].text for i in dropped_at),
+        total_tokens=total,
+        evidence=evidence,
+        question=question,
+        budget_tokens=budget_tokens,
+    )

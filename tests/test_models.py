@@ -1,0 +1,362 @@
+"""Tests of llmhistory.models: published parameter counts, KV-cache per token, bad configs."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from llmhistory.kv_cache import kv_cache_bytes
+from llmhistory.models import (
+    ModelConfig,
+    ParameterCount,
+    count_parameters,
+    describe,
+    get_config,
+    kv_cache_bytes_per_token,
+    list_configs,
+)
+from llmhistory.moe import moe_ffn_parameters
+
+NAMES = [
+    "gpt2",
+    "gpt2-xl",
+    "gpt3-175b",
+    "llama-2-7b",
+    "llama-2-70b",
+    "llama-3-8b",
+    "llama-3-70b",
+    "mistral-7b",
+    "mixtral-8x7b",
+]
+
+# Headline sizes from the papers and model cards; count_parameters must land within 1%.
+PUBLISHED_TOTAL = {
+    "gpt2": 124.4e6,
+    "gpt2-xl": 1.558e9,
+    "gpt3-175b": 175e9,
+    "llama-2-7b": 6.74e9,
+    "llama-2-70b": 68.98e9,
+    "llama-3-8b": 8.03e9,
+    "llama-3-70b": 70.6e9,
+    "mistral-7b": 7.24e9,
+    "mixtral-8x7b": 46.7e9,
+}
+
+# Exact counts of the released checkpoints (sum of tensor sizes in the Hugging Face weights).
+EXACT_TOTAL = {
+    "gpt2": 124_439_808,
+    "gpt2-xl": 1_557_611_200,
+    "llama-2-7b": 6_738_415_616,
+    "llama-2-70b": 68_976_648_192,
+    "llama-3-8b": 8_030_261_248,
+    "llama-3-70b": 70_553_706_496,
+    "mistral-7b": 7_241_732_096,
+    "mixtral-8x7b": 46_702_792_704,
+}
+
+
+def tiny(**overrides):
+    fields = dict(name="tiny", d_model=64, layers=2, heads=4, d_ff=256, vocab_size=100, context=32)
+    fields.update(overrides)
+    return ModelConfig(**fields)
+
+
+class TestRegistry:
+    def test_list_configs(self):
+        assert list_configs() == NAMES
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_every_config_has_a_source_with_url(self, name):
+        config = get_config(name)
+        assert config.name == name
+        assert "https://" in config.source
+
+    @pytest.mark.parametrize(
+        "name, layers, d_model, heads, kv_heads, d_ff, vocab_size, context",
+        [
+            ("gpt2", 12, 768, 12, 12, 3072, 50257, 1024),
+            ("gpt2-xl", 48, 1600, 25, 25, 6400, 50257, 1024),
+            ("gpt3-175b", 96, 12288, 96, 96, 49152, 50257, 2048),
+            ("llama-2-7b", 32, 4096, 32, 32, 11008, 32000, 4096),
+            ("llama-2-70b", 80, 8192, 64, 8, 28672, 32000, 4096),
+            ("llama-3-8b", 32, 4096, 32, 8, 14336, 128256, 8192),
+            ("llama-3-70b", 80, 8192, 64, 8, 28672, 128256, 8192),
+            ("mistral-7b", 32, 4096, 32, 8, 14336, 32000, 32768),
+            ("mixtral-8x7b", 32, 4096, 32, 8, 14336, 32000, 32768),
+        ],
+    )
+    def test_published_shapes(
+        self, name, layers, d_model, heads, kv_heads, d_ff, vocab_size, context
+    ):
+        c = get_config(name)
+        assert (c.layers, c.d_model, c.heads, c.kv_heads, c.d_ff, c.vocab_size, c.context) == (
+            layers,
+            d_model,
+            heads,
+            kv_heads,
+            d_ff,
+            vocab_size,
+            context,
+        )
+
+    def test_head_dims(self):
+        assert get_config("gpt2").head_dim == 64
+        assert get_config("gpt2-xl").head_dim == 64
+        assert get_config("gpt3-175b").head_dim == 128
+        assert {get_config(n).head_dim for n in NAMES[3:]} == {128}
+
+    def test_architecture_flags(self):
+        gpt2, llama = get_config("gpt2"), get_config("llama-2-7b")
+        assert (gpt2.ffn, gpt2.norm, gpt2.tied_embeddings, gpt2.learned_positions) == (
+            "gelu",
+            "layernorm",
+            True,
+            True,
+        )
+        assert gpt2.attention_bias and gpt2.mlp_bias
+        assert (llama.ffn, llama.norm, llama.tied_embeddings, llama.learned_positions) == (
+            "swiglu",
+            "rmsnorm",
+            False,
+            False,
+        )
+        assert not llama.attention_bias
+        assert get_config("llama-3-8b").rope_base == 500000.0
+        assert get_config("mistral-7b").sliding_window == 4096
+        mixtral = get_config("mixtral-8x7b")
+        assert (mixtral.num_experts, mixtral.experts_per_token, mixtral.is_moe) == (8, 2, True)
+        assert [get_config(n).attention_kind for n in ("gpt2", "llama-3-8b")] == ["MHA", "GQA"]
+
+    def test_unknown_name_lists_known_names(self):
+        with pytest.raises(ValueError, match="name must be one of gpt2, gpt2-xl.*got 'gpt-5'"):
+            get_config("gpt-5")
+
+    def test_name_must_be_str(self):
+        with pytest.raises(TypeError, match="name"):
+            get_config(7)
+
+    def test_configs_are_frozen(self):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            get_config("gpt2").layers = 24  # type: ignore[misc]
+
+
+class TestCountParameters:
+    @pytest.mark.parametrize("name", NAMES)
+    def test_within_one_percent_of_published(self, name):
+        count = count_parameters(get_config(name))
+        assert count.total == pytest.approx(PUBLISHED_TOTAL[name], rel=0.01)
+
+    @pytest.mark.parametrize("name", sorted(EXACT_TOTAL))
+    def test_exact_released_counts(self, name):
+        assert count_parameters(get_config(name)).total == EXACT_TOTAL[name]
+
+    def test_mixtral_active(self):
+        count = count_parameters(get_config("mixtral-8x7b"))
+        assert count.active == pytest.approx(12.9e9, rel=0.01)
+        assert count.active == 12_879_925_248
+
+    def test_gpt2_breakdown(self):
+        b = count_parameters(get_config("gpt2")).breakdown
+        assert b == {
+            "embeddings": 50257 * 768,
+            "positions": 1024 * 768,
+            "attention": 12 * (768 * 3 * 768 + 3 * 768 + 768 * 768 + 768),
+            "feed_forward": 12 * (2 * 768 * 3072 + 3072 + 768),
+            "router": 0,
+            "norms": 25 * 2 * 768,
+            "output_head": 0,
+        }
+
+    def test_llama_breakdown_with_gqa(self):
+        b = count_parameters(get_config("llama-3-8b")).breakdown
+        assert b["attention"] == 32 * (2 * 4096 * 4096 + 2 * 4096 * 1024)
+        assert b["output_head"] == b["embeddings"] == 128256 * 4096
+        assert b["norms"] == 65 * 4096
+        assert b["positions"] == b["router"] == 0
+
+    def test_mixtral_ffn_matches_moe_module(self):
+        b = count_parameters(get_config("mixtral-8x7b")).breakdown
+        total, _ = moe_ffn_parameters(d_model=4096, d_ff=14336, num_experts=8, k=2)
+        assert b["feed_forward"] + b["router"] == 32 * total
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_breakdown_sums_to_total_and_dense_active_equals_total(self, name):
+        config = get_config(name)
+        count = count_parameters(config)
+        assert isinstance(count, ParameterCount)
+        assert sum(count.breakdown.values()) == count.total
+        assert count.active <= count.total
+        assert (count.active == count.total) == (not config.is_moe)
+
+    def test_kv_heads_change_only_attention(self):
+        mha = count_parameters(get_config("llama-2-7b"))
+        mqa = count_parameters(dataclasses.replace(get_config("llama-2-7b"), kv_heads=1))
+        assert mha.total - mqa.total == 32 * 2 * 4096 * (4096 - 128)
+        assert {k for k in mha.breakdown if mha.breakdown[k] != mqa.breakdown[k]} == {"attention"}
+
+    def test_untying_adds_output_head(self):
+        tied = get_config("gpt2")
+        untied = dataclasses.replace(tied, tied_embeddings=False)
+        assert count_parameters(untied).total - count_parameters(tied).total == 50257 * 768
+
+    @given(
+        heads_kv=st.sampled_from([(1, 1), (4, 1), (4, 2), (4, 4), (8, 2)]),
+        layers=st.integers(1, 8),
+        d_ff=st.integers(1, 512),
+        experts_k=st.integers(1, 8).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n))),
+        ffn=st.sampled_from(["gelu", "swiglu"]),
+        norm=st.sampled_from(["layernorm", "rmsnorm"]),
+        flags=st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans()),
+    )
+    def test_invariants(self, heads_kv, layers, d_ff, experts_k, ffn, norm, flags):
+        heads, kv_heads = heads_kv
+        num_experts, k = experts_k
+        tied, learned, attn_bias, mlp_bias = flags
+        config = tiny(
+            heads=heads,
+            kv_heads=kv_heads,
+            layers=layers,
+            d_ff=d_ff,
+            num_experts=num_experts,
+            experts_per_token=k,
+            ffn=ffn,
+            norm=norm,
+            tied_embeddings=tied,
+            learned_positions=learned,
+            attention_bias=attn_bias,
+            mlp_bias=mlp_bias,
+        )
+        count = count_parameters(config)
+        assert sum(count.breakdown.values()) == count.total
+        assert 0 < count.active <= count.total
+        assert (count.active == count.total) == (k == num_experts)
+        deeper = count_parameters(dataclasses.replace(config, layers=layers + 1))
+        per_layer = deeper.total - count.total
+        b = count.breakdown
+        final_norm = 2 * 64 if norm == "layernorm" else 64
+        outside_layers = b["embeddings"] + b["positions"] + b["output_head"] + final_norm
+        assert count.total == per_layer * layers + outside_layers
+
+    def test_bad_config(self):
+        with pytest.raises(TypeError, match="config must be a ModelConfig"):
+            count_parameters({"name": "gpt2"})
+
+
+class TestKvCachePerToken:
+    @pytest.mark.parametrize(
+        "name, expected",
+        [
+            ("llama-2-7b", 524288),
+            ("llama-3-8b", 131072),
+            ("mistral-7b", 131072),
+            ("mixtral-8x7b", 131072),
+            ("llama-2-70b", 327680),
+            ("gpt2", 36864),
+        ],
+    )
+    def test_pins(self, name, expected):
+        assert kv_cache_bytes_per_token(get_config(name)) == expected
+
+    def test_bytes_per_value(self):
+        config = get_config("llama-2-7b")
+        assert kv_cache_bytes_per_token(config, bytes_per_value=1) == 262144
+        assert kv_cache_bytes_per_token(config, 4) == 2 * 524288
+
+    def test_agrees_with_kv_cache_bytes(self):
+        c = get_config("llama-3-70b")
+        full = kv_cache_bytes(
+            batch=4, layers=c.layers, tokens=8192, kv_heads=c.kv_heads, head_dim=c.head_dim
+        )
+        assert full == 4 * 8192 * kv_cache_bytes_per_token(c)
+
+    @pytest.mark.parametrize(
+        "args, error, pattern",
+        [
+            (("llama-2-7b",), TypeError, "config"),
+            ((None, 0), ValueError, "bytes_per_value"),
+            ((None, 2.0), TypeError, "bytes_per_value"),
+        ],
+    )
+    def test_bad_inputs(self, args, error, pattern):
+        args = tuple(get_config("llama-2-7b") if a is None else a for a in args)
+        with pytest.raises(error, match=pattern):
+            kv_cache_bytes_per_token(*args)
+
+
+class TestModelConfig:
+    def test_defaults(self):
+        c = tiny()
+        assert (c.kv_heads, c.head_dim, c.ffn, c.norm) == (4, 16, "swiglu", "rmsnorm")
+        assert (c.num_experts, c.experts_per_token, c.is_moe, c.attention_kind) == (
+            1,
+            1,
+            False,
+            "MHA",
+        )
+
+    def test_explicit_head_dim_need_not_match_d_model(self):
+        c = tiny(d_model=60, heads=8, head_dim=16)
+        assert c.head_dim == 16
+        assert count_parameters(c).breakdown["attention"] == 2 * 4 * 60 * 128
+
+    def test_mqa_kind(self):
+        assert tiny(kv_heads=1).attention_kind == "MQA"
+
+    def test_keyword_only(self):
+        with pytest.raises(TypeError):
+            ModelConfig("tiny", 64, 2, 4)  # type: ignore[misc]
+
+    @pytest.mark.parametrize(
+        "overrides, error, pattern",
+        [
+            (dict(kv_heads=3), ValueError, "kv_heads=3 must divide heads=4"),
+            (dict(kv_heads=0), ValueError, "kv_heads"),
+            (dict(d_model=0), ValueError, "d_model"),
+            (dict(layers=-1), ValueError, "layers"),
+            (dict(heads=0), ValueError, "heads"),
+            (dict(d_ff=1.5), TypeError, "d_ff"),
+            (dict(vocab_size=0), ValueError, "vocab_size"),
+            (dict(context=0), ValueError, "context"),
+            (dict(d_model=66), ValueError, "heads=4 must divide d_model=66"),
+            (dict(head_dim=0), ValueError, "head_dim"),
+            (dict(ffn="relu"), ValueError, "ffn"),
+            (dict(norm="batchnorm"), ValueError, "norm"),
+            (dict(tied_embeddings=1), TypeError, "tied_embeddings"),
+            (dict(attention_bias="no"), TypeError, "attention_bias"),
+            (dict(num_experts=0), ValueError, "num_experts"),
+            (dict(num_experts=8, experts_per_token=9), ValueError, "experts_per_token=9"),
+            (dict(experts_per_token=0), ValueError, "experts_per_token"),
+            (dict(rope_base=-1.0), ValueError, "rope_base"),
+            (dict(sliding_window=0), ValueError, "sliding_window"),
+            (dict(name=""), ValueError, "name"),
+            (dict(source=None), TypeError, "source"),
+        ],
+    )
+    def test_bad_configs(self, overrides, error, pattern):
+        with pytest.raises(error, match=pattern):
+            tiny(**overrides)
+
+
+class TestDescribe:
+    def test_dense(self):
+        assert describe(get_config("llama-3-8b")) == (
+            "llama-3-8b: 32 layers, d_model 4096, 32 heads / 8 kv_heads (GQA), SwiGLU, RMSNorm, "
+            "RoPE, vocab 128256, context 8192; 8.03B parameters"
+        )
+
+    def test_gpt2(self):
+        assert describe(get_config("gpt2")).endswith(
+            "GELU MLP, LayerNorm, learned positions, vocab 50257, context 1024; 124.4M parameters"
+        )
+
+    def test_moe_and_sliding_window(self):
+        assert "8 experts, top-2" in describe(get_config("mixtral-8x7b"))
+        assert "46.70B total / 12.88B active parameters" in describe(get_config("mixtral-8x7b"))
+        assert "sliding window 4096" in describe(get_config("mistral-7b"))
+
+    def test_bad_input(self):
+        with pytest.raises(TypeError, match="config"):
+            describe("gpt2")

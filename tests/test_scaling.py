@@ -1,0 +1,255 @@
+"""Tests of llmhistory.scaling: seed numbers, published figures, invariants, bad inputs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from llmhistory.scaling import (
+    CHINCHILLA_LOSS,
+    CHINCHILLA_TOKENS_PER_PARAMETER,
+    OPTIMAL_METHODS,
+    SEED_RUNS,
+    ParametricLoss,
+    RunComparison,
+    TrainingRun,
+    compare_runs,
+    compute_optimal,
+    compute_optimal_frontier,
+    compute_proxy,
+    parametric_loss,
+    tokens_per_parameter,
+    training_flops,
+)
+
+GOPHER_FLOPS = 5.76e23
+budgets = st.floats(min_value=1e15, max_value=1e27, allow_nan=False, allow_infinity=False)
+counts = st.floats(min_value=1e6, max_value=1e14, allow_nan=False, allow_infinity=False)
+
+
+class TestSeedExample:
+    """The chapter's two hypothetical runs: 7B/140B and 175B/300B."""
+
+    def test_tokens_per_parameter(self):
+        assert tokens_per_parameter(parameters=7, tokens=140) == 20.0
+        assert tokens_per_parameter(parameters=175, tokens=300) == pytest.approx(1.7142857)
+
+    def test_compute_proxy(self):
+        assert compute_proxy(
+            parameters=175, tokens=300, baseline_parameters=7, baseline_tokens=140
+        ) == pytest.approx(53.5714286)
+        assert (
+            compute_proxy(parameters=7, tokens=140, baseline_parameters=7, baseline_tokens=140)
+            == 1.0
+        )
+
+    def test_compare_runs_prints_chapter_table(self):
+        rows = compare_runs(SEED_RUNS)
+        assert [r.name for r in rows] == ["small balanced", "large token-starved"]
+        assert [f"{r.tokens_per_parameter:.1f}" for r in rows] == ["20.0", "1.7"]
+        assert [f"{r.compute_proxy:.1f}" for r in rows] == ["1.0", "53.6"]
+        assert isinstance(rows[0], RunComparison)
+
+    def test_compare_runs_baseline_by_name_and_index(self):
+        by_name = compare_runs(SEED_RUNS, baseline="large token-starved")
+        by_index = compare_runs(SEED_RUNS, baseline=1)
+        assert by_name == by_index
+        assert by_name[1].compute_proxy == 1.0
+        assert by_name[0].compute_proxy == pytest.approx(1 / 53.5714286)
+
+    def test_units_cancel(self):
+        billions = compare_runs(SEED_RUNS)
+        counts_ = compare_runs(
+            [TrainingRun(r.name, r.parameters * 1e9, r.tokens * 1e9) for r in SEED_RUNS]
+        )
+        for a, b in zip(billions, counts_, strict=True):
+            assert a.tokens_per_parameter == pytest.approx(b.tokens_per_parameter)
+            assert a.compute_proxy == pytest.approx(b.compute_proxy)
+
+    def test_single_run(self):
+        (row,) = compare_runs([TrainingRun("only", 1, 1)])
+        assert (row.tokens_per_parameter, row.compute_proxy) == (1.0, 1.0)
+
+
+class TestPublishedFigures:
+    def test_chinchilla_twenty_tokens_per_parameter(self):
+        assert tokens_per_parameter(parameters=70e9, tokens=1.4e12) == pytest.approx(20.0)
+        assert CHINCHILLA_TOKENS_PER_PARAMETER == 20.0
+
+    def test_chinchilla_training_flops(self):
+        assert training_flops(parameters=70e9, tokens=1.4e12) == pytest.approx(5.88e23)
+
+    def test_gpt3_token_starved(self):
+        assert round(tokens_per_parameter(parameters=175e9, tokens=300e9), 1) == 1.7
+
+    def test_gopher_budget_twenty_tokens_rule(self):
+        n, d = compute_optimal(GOPHER_FLOPS)
+        assert n == pytest.approx(69.28e9, rel=1e-3)
+        assert d / n == pytest.approx(20.0)
+
+    def test_gopher_budget_parametric(self):
+        n, d = compute_optimal(GOPHER_FLOPS, "parametric")
+        # Approach 3 of Hoffmann et al. 2022 puts Gopher's budget at ~40B parameters; the
+        # rounded eq. 10 constants give ~32B. Either way: tens of billions, far below 280B.
+        assert 30e9 < n < 50e9
+        assert n == pytest.approx(3.219e10, rel=1e-3)
+        assert 6 * n * d == pytest.approx(GOPHER_FLOPS, rel=1e-12)
+
+    def test_published_constants(self):
+        fit = ParametricLoss()
+        assert (fit.E, fit.A, fit.B, fit.alpha, fit.beta) == (1.69, 406.4, 410.7, 0.34, 0.28)
+        assert fit == CHINCHILLA_LOSS
+
+    def test_chinchilla_beats_gopher_in_predicted_loss(self):
+        chinchilla = parametric_loss(70e9, 1.4e12)
+        gopher = parametric_loss(280e9, 300e9)
+        assert chinchilla == pytest.approx(1.9366, abs=1e-4)
+        assert gopher == pytest.approx(1.9933, abs=1e-4)
+        assert chinchilla < gopher
+
+
+class TestParametricLoss:
+    def test_closed_form(self):
+        fit = ParametricLoss(E=1.0, A=1.0, B=1.0, alpha=1.0, beta=1.0)
+        assert parametric_loss(2.0, 4.0, fit) == 1.0 + 0.5 + 0.25
+
+    def test_returns_float_for_scalars(self):
+        assert isinstance(parametric_loss(1e9, 2e10), float)
+
+    def test_broadcasts(self):
+        n = np.array([[1e9], [1e10]])
+        d = np.array([1e10, 1e11, 1e12])
+        loss = parametric_loss(n, d)
+        assert loss.shape == (2, 3)
+        assert loss[1, 2] == pytest.approx(parametric_loss(1e10, 1e12))
+
+    def test_approaches_irreducible_loss(self):
+        assert parametric_loss(1e60, 1e60) == pytest.approx(CHINCHILLA_LOSS.E, abs=1e-12)
+
+    @given(n=counts, d=counts, factor=st.floats(min_value=1.01, max_value=100.0))
+    def test_decreases_in_parameters_and_tokens(self, n, d, factor):
+        base = parametric_loss(n, d)
+        assert parametric_loss(n * factor, d) < base
+        assert parametric_loss(n, d * factor) < base
+        assert base > CHINCHILLA_LOSS.E
+
+
+class TestComputeOptimal:
+    @pytest.mark.parametrize("method", OPTIMAL_METHODS)
+    @given(flops=budgets)
+    def test_budget_is_spent_exactly(self, method, flops):
+        n, d = compute_optimal(flops, method)
+        assert math.isclose(6 * n * d, flops, rel_tol=1e-9)
+        assert n > 0 and d > 0
+
+    @pytest.mark.parametrize("method", OPTIMAL_METHODS)
+    @given(flops=budgets, factor=st.floats(min_value=1.01, max_value=1e3))
+    def test_parameters_grow_with_budget(self, method, flops, factor):
+        assert compute_optimal(flops * factor, method)[0] > compute_optimal(flops, method)[0]
+
+    @given(flops=budgets, ratio=st.floats(min_value=0.1, max_value=1e3))
+    def test_ratio_rule_keeps_ratio(self, flops, ratio):
+        n, d = compute_optimal(flops, tokens_per_parameter=ratio)
+        assert d / n == pytest.approx(ratio, rel=1e-9)
+
+    @given(flops=budgets, shift=st.floats(min_value=0.5, max_value=2.0))
+    def test_parametric_point_minimises_loss_on_the_budget(self, flops, shift):
+        assume(abs(shift - 1.0) > 1e-3)
+        n, d = compute_optimal(flops, "parametric")
+        n2 = n * shift
+        assert parametric_loss(n2, flops / (6 * n2)) > parametric_loss(n, d)
+
+    def test_parametric_matches_paper_closed_form_for_tokens(self):
+        fit = CHINCHILLA_LOSS
+        flops = 1e24
+        g = (fit.alpha * fit.A / (fit.beta * fit.B)) ** (1 / (fit.alpha + fit.beta))
+        _, d = compute_optimal(flops, "parametric")
+        assert d == pytest.approx((flops / 6) ** (fit.alpha / (fit.alpha + fit.beta)) / g)
+
+    def test_custom_fit(self):
+        fit = ParametricLoss(E=0.0, A=1.0, B=1.0, alpha=0.5, beta=0.5)
+        n, d = compute_optimal(600.0, "parametric", fit=fit)
+        assert n == pytest.approx(10.0) and d == pytest.approx(10.0)
+
+    @pytest.mark.parametrize("method", OPTIMAL_METHODS)
+    def test_frontier_matches_scalar(self, method):
+        flops = np.logspace(18, 26, 9)
+        n, d = compute_optimal_frontier(flops, method)
+        assert n.shape == d.shape == (9,)
+        for c, n_i, d_i in zip(flops, n, d, strict=True):
+            n_ref, d_ref = compute_optimal(float(c), method)
+            assert n_i == pytest.approx(n_ref, rel=1e-12)
+            assert d_i == pytest.approx(d_ref, rel=1e-12)
+        assert np.all(np.diff(n) > 0)
+
+
+class TestRecords:
+    def test_training_run_is_frozen_and_coerces(self):
+        run = TrainingRun("x", parameters=7, tokens=140)
+        assert isinstance(run.parameters, float)
+        with pytest.raises(AttributeError):
+            run.tokens = 1.0  # type: ignore[misc]
+
+
+BAD_CALLS = [
+    (lambda: tokens_per_parameter(parameters=0, tokens=1), ValueError, "parameters"),
+    (lambda: tokens_per_parameter(parameters=1, tokens=-5), ValueError, "tokens"),
+    (lambda: tokens_per_parameter(parameters="7", tokens=1), TypeError, "parameters"),
+    (lambda: tokens_per_parameter(parameters=1, tokens=math.inf), ValueError, "tokens"),
+    (
+        lambda: compute_proxy(parameters=1, tokens=1, baseline_parameters=0, baseline_tokens=1),
+        ValueError,
+        "baseline_parameters",
+    ),
+    (
+        lambda: compute_proxy(
+            parameters=1, tokens=1, baseline_parameters=1, baseline_tokens=math.nan
+        ),
+        ValueError,
+        "baseline_tokens",
+    ),
+    (lambda: training_flops(parameters=-1, tokens=1), ValueError, "parameters"),
+    (lambda: training_flops(parameters=1, tokens=None), TypeError, "tokens"),
+    (lambda: TrainingRun("", 1, 1), ValueError, "name"),
+    (lambda: TrainingRun("x", 0, 1), ValueError, "parameters"),
+    (lambda: TrainingRun("x", 1, -1), ValueError, "tokens"),
+    (lambda: compare_runs([]), ValueError, "runs"),
+    (lambda: compare_runs([("x", 1, 1)]), TypeError, r"runs\[0\]"),
+    (lambda: compare_runs([SEED_RUNS[0], SEED_RUNS[0]]), ValueError, "unique names"),
+    (lambda: compare_runs(SEED_RUNS, baseline=2), ValueError, "baseline"),
+    (lambda: compare_runs(SEED_RUNS, baseline=-1), ValueError, "baseline"),
+    (lambda: compare_runs(SEED_RUNS, baseline="nope"), ValueError, "baseline"),
+    (lambda: compare_runs(SEED_RUNS, baseline=1.0), TypeError, "baseline"),
+    (lambda: ParametricLoss(E=-0.1), ValueError, "E"),
+    (lambda: ParametricLoss(A=0.0), ValueError, "A"),
+    (lambda: ParametricLoss(beta=-0.28), ValueError, "beta"),
+    (lambda: ParametricLoss(alpha="0.34"), TypeError, "alpha"),
+    (lambda: parametric_loss(0.0, 1e9), ValueError, "parameters"),
+    (lambda: parametric_loss(1e9, [1e9, -1.0]), ValueError, "tokens"),
+    (lambda: parametric_loss(1e9, [1e9, np.nan]), ValueError, "tokens"),
+    (lambda: parametric_loss(np.inf, 1e9), ValueError, "parameters"),
+    (lambda: parametric_loss(["a"], 1e9), TypeError, "parameters"),
+    (lambda: parametric_loss([1e9, 2e9], [1e9, 2e9, 3e9]), ValueError, "broadcast"),
+    (lambda: parametric_loss(1e9, 1e9, fit=(1, 2, 3)), TypeError, "fit"),
+    (lambda: compute_optimal(0.0), ValueError, "flops"),
+    (lambda: compute_optimal(-1e20), ValueError, "flops"),
+    (lambda: compute_optimal(math.inf), ValueError, "flops"),
+    (lambda: compute_optimal(math.nan), ValueError, "flops"),
+    (lambda: compute_optimal("1e20"), TypeError, "flops"),
+    (lambda: compute_optimal(1e20, "kaplan"), ValueError, "method.*'parametric'"),
+    (lambda: compute_optimal(1e20, tokens_per_parameter=0), ValueError, "tokens_per_parameter"),
+    (lambda: compute_optimal(1e20, "parametric", fit=None), TypeError, "fit"),
+    (lambda: compute_optimal_frontier([]), ValueError, "flops"),
+    (lambda: compute_optimal_frontier([1e20, 0.0]), ValueError, "flops"),
+    (lambda: compute_optimal_frontier([1e20], "chinchilla"), ValueError, "method"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "pattern"), BAD_CALLS)
+def test_bad_inputs(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
