@@ -11,10 +11,15 @@ PY       := $(BIN)/python
 BUILD    := _build
 HTML     := $(BUILD)/html
 JB_FLAGS := --config book/_config.yml --toc book/_toc.yml
+# JavaScript the pages need, fetched from the npm registry at build time (pinned, not committed)
+# and served from the site itself, so that readers' browsers make no third-party request.
+MATHJAX_VERSION := 3.2.2
+VENDOR   := .cache/vendor
+MATHJAX  := $(VENDOR)/mathjax/tex-mml-chtml.js
 export PYTHONHASHSEED := 0
 
 
-.PHONY: help book test lint unit notebooks quizzes build-strict outputs lab serve linkcheck clean
+.PHONY: help book test lint unit notebooks build-strict vendor outputs lab serve linkcheck clean
 
 help:
 	@echo "make book      build the HTML book and print the path of index.html"
@@ -37,8 +42,21 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.book-installed
 
+$(MATHJAX):
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: the book serves MathJax $(MATHJAX_VERSION) itself and fetches it from the npm registry at build time. Install Node.js and npm (Debian: apt-get install npm) and run make again."; exit 1; }
+	rm -rf .cache/npm $(VENDOR)/mathjax
+	npm install --silent --no-save --no-audit --no-fund --prefix .cache/npm mathjax@$(MATHJAX_VERSION) \
+		|| { echo "could not fetch mathjax@$(MATHJAX_VERSION) from the npm registry"; exit 1; }
+	mkdir -p $(VENDOR)/mathjax/input/tex $(VENDOR)/mathjax/output/chtml/fonts
+	cp .cache/npm/node_modules/mathjax/es5/tex-mml-chtml.js $(VENDOR)/mathjax/
+	cp -r .cache/npm/node_modules/mathjax/es5/input/tex/extensions $(VENDOR)/mathjax/input/tex/
+	cp -r .cache/npm/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 $(VENDOR)/mathjax/output/chtml/fonts/
+	cp .cache/npm/node_modules/mathjax/LICENSE $(VENDOR)/mathjax/
+
+vendor: $(MATHJAX)
+
 # ---- the two commands ------------------------------------------------------------------
-book: $(VENV)/.book-installed
+book: $(VENV)/.book-installed $(MATHJAX)
 	$(BIN)/jupyter-book build . $(JB_FLAGS) --path-output . >$(BUILD).log 2>&1 || { cat $(BUILD).log; exit 1; }
 	@tail -n 3 $(BUILD).log | grep -v '^$$' || true
 	@echo "Book built: $(CURDIR)/$(HTML)/index.html"
@@ -58,7 +76,7 @@ notebooks: $(VENV)/.test-installed
 	$(BIN)/pytest -q -p no:cacheprovider --nbval notebooks \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile
 
-build-strict: $(VENV)/.test-installed
+build-strict: $(VENV)/.test-installed $(MATHJAX)
 	rm -rf $(BUILD)
 	$(BIN)/jupyter-book build . $(JB_FLAGS) --path-output . -W -n --keep-going
 	@echo "Book built: $(CURDIR)/$(HTML)/index.html"
@@ -77,4 +95,4 @@ serve:
 	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory $(HTML)
 
 clean:
-	rm -rf $(BUILD) $(BUILD).log .pytest_cache .ruff_cache .hypothesis .coverage
+	rm -rf $(BUILD) $(BUILD).log .cache .pytest_cache .ruff_cache .hypothesis .coverage
