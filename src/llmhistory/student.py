@@ -1,0 +1,164 @@
+"""Student versions of the chapter notebooks, and their answer keys.
+
+``python -m llmhistory.student notebooks/ --out dist/student/`` writes, for every chapter
+notebook, a *student* copy with every cell tagged ``solution`` removed and all outputs cleared,
+and an *answer key* copy (the full notebook, outputs kept) under ``answer-key/``. Check that
+students' notebooks run with ``pytest --nbval-lax dist/student``.
+
+Notebooks are read and written as plain JSON (nbformat 4), so nothing beyond the standard
+library is needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+SOLUTION_TAG = "solution"
+
+
+def _tags(cell: dict) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def is_solution(cell: dict) -> bool:
+    """Return True when ``cell`` is tagged ``solution``.
+
+    >>> is_solution({"cell_type": "code", "metadata": {"tags": ["solution", "hide-cell"]}})
+    True
+    >>> is_solution({"cell_type": "markdown", "metadata": {}})
+    False
+    """
+    return SOLUTION_TAG in _tags(cell)
+
+
+def _check_notebook(notebook: object) -> dict:
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise ValueError("notebook must be an nbformat-4 dict with a 'cells' list")
+    if notebook.get("nbformat") != 4:
+        raise ValueError(f"notebook must be nbformat 4, got {notebook.get('nbformat')!r}")
+    return notebook
+
+
+def student_version(notebook: dict) -> dict:
+    """Return a copy of ``notebook`` without solution cells, outputs or widget state.
+
+    Parameters
+    ----------
+    notebook : dict
+        An nbformat-4 notebook as loaded by ``json.load``.
+
+    Returns
+    -------
+    dict
+        A new notebook; the input is not modified.
+
+    Raises
+    ------
+    ValueError
+        If ``notebook`` is not an nbformat-4 notebook.
+
+    >>> nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+    ...     {"cell_type": "code", "metadata": {}, "source": "1 + 1", "execution_count": 1,
+    ...      "outputs": [{"output_type": "execute_result"}]},
+    ...     {"cell_type": "code", "metadata": {"tags": ["solution"]}, "source": "42",
+    ...      "execution_count": 2, "outputs": []}]}
+    >>> out = student_version(nb)
+    >>> len(out["cells"]), out["cells"][0]["outputs"], out["cells"][0]["execution_count"]
+    (1, [], None)
+    """
+    student = copy.deepcopy(_check_notebook(notebook))
+    student["cells"] = [c for c in student["cells"] if not is_solution(c)]
+    for cell in student["cells"]:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    student.get("metadata", {}).pop("widgets", None)
+    return student
+
+
+@dataclass(frozen=True)
+class StudentFiles:
+    """What :func:`write_student_versions` wrote for one notebook."""
+
+    source: Path
+    student: Path
+    answer_key: Path
+    removed_cells: int
+
+
+def write_student_versions(notebooks: Path, out: Path) -> list[StudentFiles]:
+    """Write student versions and answer keys for every ``*.ipynb`` in ``notebooks``.
+
+    Parameters
+    ----------
+    notebooks : Path
+        A folder of chapter notebooks (or one ``.ipynb`` file).
+    out : Path
+        Output folder; student notebooks go to ``out/``, answer keys to
+        ``out/answer-key/``. Created if missing.
+
+    Returns
+    -------
+    list of StudentFiles
+        One record per notebook, in file-name order.
+
+    Raises
+    ------
+    ValueError
+        If ``notebooks`` holds no notebook, or ``out`` is inside ``notebooks``.
+    """
+    notebooks, out = Path(notebooks), Path(out)
+    paths = [notebooks] if notebooks.suffix == ".ipynb" else sorted(notebooks.glob("*.ipynb"))
+    if not paths:
+        raise ValueError(f"notebooks must be a .ipynb file or a folder holding some: {notebooks}")
+    if notebooks.is_dir() and out.resolve().is_relative_to(notebooks.resolve()):
+        raise ValueError(f"out must not be inside notebooks ({out} is inside {notebooks})")
+    keys = out / "answer-key"
+    keys.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in paths:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        student = student_version(notebook)
+        removed = len(notebook["cells"]) - len(student["cells"])
+        _write_json(out / path.name, student)
+        _write_json(keys / path.name, notebook)
+        written.append(StudentFiles(path, out / path.name, keys / path.name, removed))
+    return written
+
+
+def _write_json(path: Path, notebook: dict) -> None:
+    text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m llmhistory.student NOTEBOOKS --out OUT``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m llmhistory.student",
+        description="Write student notebooks (solutions removed, outputs cleared) and answer keys.",
+    )
+    parser.add_argument("notebooks", type=Path, help="folder of chapter notebooks, or one .ipynb")
+    parser.add_argument("--out", type=Path, default=Path("dist/student"), help="output folder")
+    args = parser.parse_args(argv)
+    try:
+        written = write_student_versions(args.notebooks, args.out)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for item in written:
+        print(f"{item.student}  ({item.removed_cells} solution cells removed)")
+    print(
+        f"{len(written)} student notebooks in {args.out}, answer keys in {args.out / 'answer-key'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Tests of the student-version tool: no solution survives, outputs cleared, keys kept."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from llmhistory.student import is_solution, main, student_version, write_student_versions
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def notebook(*cells):
+    return {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {"widgets": {"x": 1}},
+        "cells": list(cells),
+    }
+
+
+def code(source, tags=(), outputs=({"output_type": "stream", "name": "stdout", "text": "hi"},)):
+    return {
+        "cell_type": "code",
+        "metadata": {"tags": list(tags)},
+        "source": source,
+        "execution_count": 3,
+        "outputs": list(outputs),
+    }
+
+
+def markdown(source, tags=()):
+    return {"cell_type": "markdown", "metadata": {"tags": list(tags)}, "source": source}
+
+
+def test_removes_solution_cells_of_both_kinds_and_clears_outputs():
+    nb = notebook(
+        markdown("# Title"),
+        code("x = 1"),
+        markdown("### Exercise 1"),
+        code("print(x)", tags=["solution", "hide-cell"]),
+        markdown(":::{dropdown} Solution\n:::", tags=["solution"]),
+    )
+    out = student_version(nb)
+    assert [c["source"] for c in out["cells"]] == ["# Title", "x = 1", "### Exercise 1"]
+    assert out["cells"][1]["outputs"] == [] and out["cells"][1]["execution_count"] is None
+    assert "widgets" not in out["metadata"]
+    assert len(nb["cells"]) == 5 and nb["cells"][1]["outputs"], "input left unchanged"
+
+
+@pytest.mark.parametrize(
+    "bad", [None, {"cells": []}, {"nbformat": 3, "cells": []}, {"nbformat": 4}]
+)
+def test_refuses_non_notebooks(bad):
+    with pytest.raises(ValueError, match="notebook must be"):
+        student_version(bad)
+
+
+def test_writes_student_and_answer_key(tmp_path):
+    src = tmp_path / "nbs"
+    src.mkdir()
+    nb = notebook(code("1"), code("2", tags=["solution"]))
+    (src / "01_a.ipynb").write_text(json.dumps(nb))
+    written = write_student_versions(src, tmp_path / "out")
+    assert [w.removed_cells for w in written] == [1]
+    student = json.loads((tmp_path / "out" / "01_a.ipynb").read_text())
+    key = json.loads((tmp_path / "out" / "answer-key" / "01_a.ipynb").read_text())
+    assert not any(is_solution(c) for c in student["cells"])
+    assert key == nb
+
+
+def test_bad_folders(tmp_path):
+    with pytest.raises(ValueError, match="notebooks must be"):
+        write_student_versions(tmp_path, tmp_path / "out")
+    (tmp_path / "a.ipynb").write_text(json.dumps(notebook(code("1"))))
+    with pytest.raises(ValueError, match="out must not be inside notebooks"):
+        write_student_versions(tmp_path, tmp_path / "out")
+
+
+def test_command_line(tmp_path, capsys):
+    assert main([str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
+    assert "error: notebooks must be" in capsys.readouterr().err
+    (tmp_path / "n").mkdir()
+    (tmp_path / "n" / "01_x.ipynb").write_text(json.dumps(notebook(code("1", tags=["solution"]))))
+    assert main([str(tmp_path / "n"), "--out", str(tmp_path / "o")]) == 0
+    assert "1 student notebooks" in capsys.readouterr().out
+
+
+def test_shipped_chapters_lose_every_solution(tmp_path):
+    """Every chapter has solutions, and none survives in its student version."""
+    chapters = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert chapters, "the book has chapter notebooks"
+    written = write_student_versions(ROOT / "notebooks", tmp_path / "student")
+    for item in written:
+        student = json.loads(item.student.read_text(encoding="utf-8"))
+        assert item.removed_cells >= 2, item.source.name
+        assert not any(is_solution(c) for c in student["cells"])
+        assert all(c.get("outputs", []) == [] for c in student["cells"])
