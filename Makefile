@@ -10,7 +10,6 @@ BIN      := $(VENV)/bin
 PY       := $(BIN)/python
 BUILD    := _build
 HTML     := $(BUILD)/html
-JB_FLAGS := --config book/_config.yml --toc book/_toc.yml
 # JavaScript the pages need, fetched from the npm registry at build time (pinned, not committed)
 # and served from the site itself, so that readers' browsers make no third-party request.
 MATHJAX_VERSION := 3.2.2
@@ -19,12 +18,24 @@ MATHJAX  := $(VENDOR)/mathjax/tex-mml-chtml.js
 export PYTHONHASHSEED := 0
 
 
-.PHONY: help book test lint unit notebooks build-strict vendor outputs lab serve linkcheck clean
+# `make book CHAPTERS="01 03 08"` builds a course pack: the intro, those chapters, the back matter.
+CHAPTERS ?=
+ifneq ($(strip $(CHAPTERS)),)
+TOC := $(BUILD)/course-pack/_toc.yml
+else
+TOC := book/_toc.yml
+endif
+JB_FLAGS := --config book/_config.yml --toc $(TOC)
+
+.PHONY: help book test lint quizzes unit notebooks students build-strict browser toc vendor \
+	outputs lab serve linkcheck clean
 
 help:
 	@echo "make book      build the HTML book and print the path of index.html"
+	@echo "               (CHAPTERS=\"01 03 08\" builds a course pack of those chapters)"
 	@echo "make test      run every check: ruff, unit tests + doctests, nbval, strict book build"
 	@echo "make outputs   re-execute every notebook in place (fresh kernel, widget state stored)"
+	@echo "make students  write student notebooks (solutions removed) to dist/student and run them"
 	@echo "make lab       open JupyterLab on notebooks/"
 	@echo "make serve     serve the built book on http://127.0.0.1:8000"
 	@echo "make clean     remove the built book and caches"
@@ -56,30 +67,50 @@ $(MATHJAX):
 vendor: $(MATHJAX)
 
 # ---- the two commands ------------------------------------------------------------------
-book: $(VENV)/.book-installed $(MATHJAX)
+toc: $(VENV)/.book-installed
+ifneq ($(strip $(CHAPTERS)),)
+	$(PY) -m llmhistory.coursepack $(CHAPTERS) --out $(TOC)
+endif
+
+book: $(VENV)/.book-installed $(MATHJAX) toc
 	$(BIN)/jupyter-book build . $(JB_FLAGS) --path-output . >$(BUILD).log 2>&1 || { cat $(BUILD).log; exit 1; }
 	@tail -n 3 $(BUILD).log | grep -v '^$$' || true
 	@echo "Book built: $(CURDIR)/$(HTML)/index.html"
 
-test: $(VENV)/.test-installed lint unit notebooks build-strict
+test: $(VENV)/.test-installed lint quizzes unit notebooks students build-strict browser
 	@echo "All checks passed."
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+quizzes: $(VENV)/.test-installed
+	$(PY) -m llmhistory.quiz validate
+
 unit: $(VENV)/.test-installed
 	$(BIN)/pytest -q -p no:cacheprovider --cov=llmhistory --cov-report=term --cov-fail-under=90 \
-		tests src/llmhistory
+		--ignore=tests/browser tests src/llmhistory
 
 notebooks: $(VENV)/.test-installed
-	$(BIN)/pytest -q -p no:cacheprovider --nbval notebooks \
+	$(BIN)/pytest -q -p no:cacheprovider --nbval notebooks book/instructor_guide.ipynb \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile
 
-build-strict: $(VENV)/.test-installed $(MATHJAX)
-	rm -rf $(BUILD)
+# Student versions (solution cells removed) must still run top to bottom: nbval-lax runs
+# every cell without comparing outputs, as an instructor would check students' work.
+students: $(VENV)/.test-installed
+	rm -rf dist/student
+	$(PY) -m llmhistory.student notebooks --out dist/student
+	$(BIN)/pytest -q -p no:cacheprovider --nbval-lax dist/student/*.ipynb -n 2 --dist loadfile
+
+build-strict: $(VENV)/.test-installed $(MATHJAX) toc
+	rm -rf $(HTML) $(BUILD)/.doctrees $(BUILD)/jupyter_execute
 	$(BIN)/jupyter-book build . $(JB_FLAGS) --path-output . -W -n --keep-going
 	@echo "Book built: $(CURDIR)/$(HTML)/index.html"
+
+# Browser tests of the built book (headless system Chromium through Playwright).
+browser: $(VENV)/.test-installed
+	@test -f $(HTML)/index.html || $(MAKE) build-strict
+	$(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 # ---- authoring -------------------------------------------------------------------------
 outputs: $(VENV)/.test-installed
