@@ -70,6 +70,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         (
             "Place the 2017 Transformer, BERT and GPT on one family tree.",
             "Build causal and bidirectional attention masks and read a row of each.",
+            "Combine a padding mask with a causal mask for a batch of uneven messages.",
             "Choose an encoder or a decoder for a product task and justify it.",
         ),
         ("Chapter 1", "Matrix indexing in NumPy"),
@@ -94,6 +95,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         (
             "Compute tokens per parameter and a parameters x tokens compute proxy.",
             "Estimate training FLOPs with C = 6ND and split a budget compute-optimally.",
+            "Place GPT-3, Chinchilla and the Llama models against the compute-optimal frontier.",
             "Read a model release with the four scaling questions.",
         ),
         ("Chapter 1", "Logarithms and power laws"),
@@ -105,8 +107,9 @@ CHAPTERS: tuple[Chapter, ...] = (
         "From document completer to assistant",
         (
             "Tell base, instruct and chat models apart by their behaviour.",
-            "Describe InstructGPT's three stages and what each learns from.",
-            "Check preference pairs for a required fact and compute Bradley-Terry probabilities.",
+            "Describe InstructGPT's three stages and what each one learns from.",
+            "Check preference pairs for a required fact before they reach a reward model.",
+            "Compute the Bradley-Terry probability and the pairwise loss from a reward margin.",
         ),
         ("Chapters 1 and 4", "The logistic sigmoid"),
         45,
@@ -116,11 +119,12 @@ CHAPTERS: tuple[Chapter, ...] = (
         "open_weights",
         "Open weights",
         (
-            "Separate open weights, open code and open data.",
+            "Separate open weights, open code and open data, and say what to check for each.",
             "Walk a license checklist before building on a checkpoint.",
-            "Estimate the memory to serve or fine-tune a model at a given precision.",
+            "Compute the memory of a model's weights at fp32, bf16, int8 and int4.",
+            "Compare the memory of full fine-tuning, LoRA and QLoRA.",
         ),
-        ("Chapter 4",),
+        ("Chapter 4 (Chinchilla's tokens per parameter)", "Bytes, GiB and powers of two"),
         35,
     ),
     Chapter(
@@ -131,6 +135,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             "Route tokens with a top-k router and normalize the weights.",
             "Compute Mixtral 8x7B's total and active parameters from its configuration.",
             "Measure expert load across many tokens and explain why it matters.",
+            "Explain why every expert must sit in memory although each token uses two.",
         ),
         ("Chapters 3 and 4", "Softmax"),
         45,
@@ -144,8 +149,9 @@ CHAPTERS: tuple[Chapter, ...] = (
             "Compare the cache per token of Llama 2 7B, Llama 3 8B and Mistral 7B.",
             "Find the largest batch x context that fits a memory budget.",
             "Measure the speedup the cache gives on the tiny model.",
+            "Explain what FlashAttention and PagedAttention change about attention memory.",
         ),
-        ("Chapter 3",),
+        ("Chapter 3 (the KV-cache shape)", "Chapter 6 (weight memory)"),
         50,
     ),
     Chapter(
@@ -153,6 +159,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         "rope_positions",
         "Positions: RoPE",
         (
+            "Explain why attention needs position information and what learned positions cost.",
             "Rotate a 2-D query and key and show the score depends only on the gap.",
             "Apply full RoPE over a head with the rotate-half pairing.",
             "Read a plot of attention score against position gap.",
@@ -177,9 +184,10 @@ CHAPTERS: tuple[Chapter, ...] = (
         "long_context",
         "Long contexts: lost in the middle",
         (
-            "Read the U-shaped accuracy curve of Liu et al. (2023).",
+            "Read the U-shaped accuracy curve of the lost-in-the-middle study.",
             "Assemble a long prompt with the policy first and the evidence next to the question.",
             "Choose which notes to include under a token budget, and report what was dropped.",
+            "Explain how retrieval (RAG) keeps a prompt short and its evidence in view.",
         ),
         ("Chapters 1 and 8",),
         40,
@@ -191,6 +199,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         (
             "Turn release claims into questions you can check.",
             "Build an evaluation set and a weighted scorecard with a license gate.",
+            "Find the latency penalty at which the winning model flips.",
             "Spot and correct the five common misconceptions.",
             "Pass the book's review quiz.",
         ),
