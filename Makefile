@@ -114,7 +114,7 @@ browser: $(VENV)/.test-installed
 
 # ---- authoring -------------------------------------------------------------------------
 outputs: $(VENV)/.test-installed
-	$(PY) scripts/run_notebooks.py notebooks
+	$(PY) scripts/run_notebooks.py notebooks book/instructor_guide.ipynb
 
 lab: $(VENV)/.test-installed
 	$(PY) -m pip install --quiet jupyterlab
