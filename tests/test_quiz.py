@@ -103,8 +103,14 @@ class TestShippedBank:
 
     def test_question_counts(self):
         counts = {q.chapter: len(q.questions) for q in load_bank()}
-        assert all(counts[c] >= 3 for c in range(1, 12)), counts
+        assert all(counts[c] >= 5 for c in range(1, 12)), counts
         assert counts[12] == 10
+
+    def test_every_quiz_passes_with_one_miss(self):
+        # with the strict 75% rule a 4-question quiz would need 4 / 4; 5 questions allow a miss
+        for quiz in load_bank():
+            assert quiz.min_correct < len(quiz.questions), quiz.id
+            assert grade(quiz, answers_with(quiz, len(quiz.questions) - 1)).passed, quiz.id
 
     def test_review_is_chapter_12_and_passes_at_8_of_10(self):
         review = load_quiz(12)
@@ -218,6 +224,78 @@ class TestAnswersMatchTheLibrary:
         row = np.tril(np.ones((4, 4), dtype=int))[2].tolist()
         assert correct_text(load_quiz(2), "ch02-causal-row") == [str(row)]
 
+    def test_causal_pairs(self):
+        from llmhistory.masks import bidirectional_mask, causal_mask
+
+        allowed = int(causal_mask(6).sum())
+        assert allowed == 6 * 7 // 2 == 21
+        assert int(bidirectional_mask(6).sum()) == 36
+        assert correct_text(load_quiz(2), "ch02-causal-pairs") == [str(allowed)]
+
+    def test_attention_scores_shape(self):
+        from llmhistory.decoder import load_tiny
+
+        model, tokenizer = load_tiny()
+        config = model.config
+        assert (config.heads, config.kv_heads, config.head_dim) == (4, 2, 24)
+        ids = tokenizer.encode("Where is my order?", add_bos=True)
+        assert len(ids) == 7
+        _, stages = model.logits(ids, return_trace=True)
+        shapes = {stage.name: stage.shape for stage in stages}
+        assert shapes["layers.0.q"] == (4, 7, 24) and shapes["layers.0.k"] == (2, 7, 24)
+        assert correct_text(load_quiz(3), "ch03-scores-shape") == [str(shapes["layers.0.scores"])]
+
+    def test_lora_count(self):
+        from llmhistory.memory import lora_parameters
+        from llmhistory.models import get_config
+
+        config = get_config("llama-2-7b")
+        assert (config.layers, config.d_model) == (32, 4096)
+        trainable = lora_parameters(config, rank=8, targets=("q",))
+        assert trainable == 32 * 8 * (4096 + 4096)
+        assert correct_text(load_quiz(6), "ch06-lora-count") == [f"{trainable:,}"]
+
+    def test_budget_batch(self):
+        from llmhistory.kv_cache import GIB, max_batch_for_budget
+        from llmhistory.models import get_config, kv_cache_bytes_per_token
+
+        def batch(name: str) -> int:
+            c = get_config(name)
+            return max_batch_for_budget(
+                16 * GIB, tokens=8192, layers=c.layers, kv_heads=c.kv_heads, head_dim=c.head_dim
+            )
+
+        assert kv_cache_bytes_per_token(get_config("llama-3-8b")) == 128 * 1024
+        assert batch("llama-2-7b") == 4
+        assert correct_text(load_quiz(8), "ch08-budget-batch") == [str(batch("llama-3-8b"))]
+
+    def test_rope_wavelength(self):
+        from llmhistory.rope import rope_frequencies
+
+        theta = rope_frequencies(64)[16]
+        assert math.isclose(theta, 0.01)
+        assert correct_text(load_quiz(9), "ch09-wavelength") == [f"≈ {2 * math.pi / theta:,.0f}"]
+
+    def test_reasoning_latency(self):
+        from llmhistory.reasoning import latency_seconds
+
+        seconds = latency_seconds(
+            reasoning_tokens=1000, answer_tokens=150, tokens_per_second=100, time_to_first_token=0.5
+        )
+        assert correct_text(load_quiz(10), "ch10-latency") == [f"{seconds:.1f} s"]
+
+    def test_below_closed_book(self):
+        from llmhistory.long_context import lost_in_the_middle
+
+        curve = lost_in_the_middle("GPT-3.5-Turbo")
+        question = next(q for q in load_quiz(11).questions if q.id == "ch11-below-closed-book")
+        for value in (*curve.accuracy, curve.closed_book):
+            assert f"{value:.1f}%" in question.text
+        assert curve.below_closed_book() == (10, 15)
+        assert correct_text(load_quiz(11), "ch11-below-closed-book")[0].startswith(
+            "With the answer at position 10 or 15"
+        )
+
 
 # ---------------------------------------------------------------------------------------------
 # grading
@@ -257,18 +335,19 @@ class TestGrade:
 
     def test_multi_select_needs_the_exact_set(self):
         quiz = load_quiz(2)
-        base = answers_with(quiz, 4)
-        assert grade(quiz, base).correct == 4
+        n = len(quiz.questions)
+        base = answers_with(quiz, n)
+        assert grade(quiz, base).correct == n == 5
         multi = next(q for q in quiz.questions if q.multi)
         for partial in ([0], [0, 1, 2], [2]):
             result = grade(quiz, {**base, multi.id: partial})
-            assert result.correct == 3
-        assert grade(quiz, {**base, multi.id: (2, 0)}).correct == 4
-        assert grade(quiz, {**base, multi.id: {0, 2}}).correct == 4
+            assert result.correct == n - 1
+        assert grade(quiz, {**base, multi.id: (2, 0)}).correct == n
+        assert grade(quiz, {**base, multi.id: {0, 2}}).correct == n
 
     def test_per_question_records(self):
         quiz = load_quiz(2)
-        result = grade(quiz, {**answers_with(quiz, 4), "ch02-causal-row": 0})
+        result = grade(quiz, {**answers_with(quiz, 5), "ch02-causal-row": 0})
         record = next(r for r in result.per_question if r.id == "ch02-causal-row")
         assert (record.correct, record.chosen, record.answer) == (False, (0,), (1,))
 
@@ -570,7 +649,7 @@ class TestRender:
         bundle = display._repr_mimebundle_()
         assert set(bundle) == {"text/html", "text/plain"}
         assert bundle["text/html"] == display._repr_html_() == display.html
-        assert repr(display) == "QuizDisplay(quiz='ch08-serving-kv-cache', questions=4)"
+        assert repr(display) == "QuizDisplay(quiz='ch08-serving-kv-cache', questions=5)"
 
     def test_plain_text_lists_questions_without_answers(self):
         quiz = load_quiz(2)
@@ -592,21 +671,21 @@ class TestRender:
             'data-storage-key="llmhistory:quiz:ch02-encoders-decoders-masks"',
             'data-threshold="0.75"',
             'data-min-correct="4"',
-            'data-total="4"',
+            'data-total="5"',
         ):
             assert attribute in html
         for role in ("remaining", "check", "retry", "score", "status", "feedback", "verdict"):
             assert f'data-role="{role}"' in html
-        assert html.count("<fieldset>") == html.count("<legend>") == 4
-        assert '<p data-role="remaining" aria-live="polite" data-remaining="4">' in html
-        assert "4 questions remaining." in html
+        assert html.count("<fieldset>") == html.count("<legend>") == 5
+        assert '<p data-role="remaining" aria-live="polite" data-remaining="5">' in html
+        assert "5 questions remaining." in html
         assert '<button type="button" data-role="check" disabled>Check my score</button>' in html
         assert '<button type="button" data-role="retry" hidden>Try again</button>' in html
         assert 'role="status"' in html
         for q in quiz.questions:
             kind = "multi" if q.multi else "single"
             assert f'data-question="{q.id}" data-kind="{kind}" data-state="unanswered"' in html
-        assert html.count('type="radio"') == 12 and html.count('type="checkbox"') == 4
+        assert html.count('type="radio"') == 16 and html.count('type="checkbox"') == 4
         assert re.search(r'<label class="llmhq-choice" data-choice="0"><input type="radio"', html)
 
     def test_labels_wrap_their_inputs(self):

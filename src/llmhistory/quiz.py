@@ -1101,7 +1101,7 @@ def render_quiz(
     --------
     >>> display = render_quiz(8)
     >>> display
-    QuizDisplay(quiz='ch08-serving-kv-cache', questions=4)
+    QuizDisplay(quiz='ch08-serving-kv-cache', questions=5)
     >>> 'data-threshold="0.75"' in display.html
     True
     """
