@@ -57,7 +57,8 @@ CHAPTERS: tuple[Chapter, ...] = (
         "Prompt in, text out",
         (
             "Frame classification, translation and a support reply as text continuation.",
-            "Run the next-token loop on a small trained decoder.",
+            "Evaluate a few-shot label prompt on held-out messages instead of assuming it works.",
+            "Run the next-token loop on a small trained decoder and read each step's probability.",
             "Compare greedy, temperature, top-k and top-p decoding on the same logits.",
         ),
         ("Python and NumPy basics", "Probability: what a distribution over outcomes is"),
@@ -81,8 +82,9 @@ CHAPTERS: tuple[Chapter, ...] = (
         "inside_a_decoder",
         'Inside a decoder: following "Where is my order?"',
         (
-            "Trace a support question from bytes to token ids to next-token probabilities.",
+            "Trace a support question from text to token ids to next-token probabilities.",
             "State the shape of every tensor in a decoder block, including the KV cache.",
+            "Explain what RMSNorm, RoPE, grouped-query attention and SwiGLU each do.",
             "Explain what the final norm, the output head and the softmax each do.",
         ),
         ("Chapters 1-2", "Matrix multiplication"),
@@ -174,7 +176,8 @@ CHAPTERS: tuple[Chapter, ...] = (
         (
             "Describe what o1 and DeepSeek-R1 changed and what they did not.",
             "Estimate the latency and token cost of a reasoning-effort setting.",
-            "Decide when extra inference-time compute is worth it for a support task.",
+            "Compute the break-even error cost of extra inference-time compute.",
+            "Decide on an effort setting for a support task under a latency budget.",
         ),
         ("Chapters 1, 5 and 8",),
         35,

@@ -1,0 +1,352 @@
+"""Text generation and label scoring with the tiny decoder.
+
+:func:`generate_ids` runs the next-token loop of :func:`llmhistory.decoding.generate` over a
+:class:`~llmhistory.decoder.TinyDecoder`, either recomputing the whole sequence at every step
+(``use_cache=False``) or feeding only the newest token and reading earlier Keys and Values from a
+:class:`~llmhistory.decoder.KVCache` (``use_cache=True``). Both give the same tokens; the cached
+loop is much faster. :func:`generate_text` wraps it with the tokenizer.
+
+:func:`rank_labels` turns the model into a classifier the way the chapter describes: after a
+few-shot prompt that ends in ``Label:``, each candidate label is scored by the log-probability
+the model gives to its tokens (``" Shipping"``), and the labels are ranked.
+
+>>> from llmhistory.decoder import load_tiny
+>>> model, tokenizer = load_tiny()
+>>> text = generate_text(model, tokenizer, "Customer: Where is my order?\\nAgent:")
+>>> len(text) > 0
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from llmhistory._validate import check_bool, check_int, check_str
+from llmhistory.decoder import TinyDecoder
+from llmhistory.decoding import GREEDY, DecodingPolicy, Generation, generate, log_softmax
+from llmhistory.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
+from llmhistory.tokenizer import BPETokenizer
+
+__all__ = [
+    "generate_ids",
+    "generate_text",
+    "label_accuracy",
+    "next_logits_function",
+    "rank_labels",
+]
+
+
+def _check_model(model: object) -> TinyDecoder:
+    if not isinstance(model, TinyDecoder):
+        raise TypeError(f"model must be a TinyDecoder, got {type(model).__name__}")
+    return model
+
+
+def _check_tokenizer(tokenizer: object, model: TinyDecoder) -> BPETokenizer:
+    if not isinstance(tokenizer, BPETokenizer):
+        raise TypeError(f"tokenizer must be a BPETokenizer, got {type(tokenizer).__name__}")
+    if tokenizer.vocab_size != model.config.vocab_size:
+        raise ValueError(
+            f"tokenizer vocab_size={tokenizer.vocab_size} differs from the model's "
+            f"vocab_size={model.config.vocab_size}"
+        )
+    return tokenizer
+
+
+def next_logits_function(
+    model: TinyDecoder, *, use_cache: bool = True, capacity: int | None = None
+) -> Callable[[list[int]], np.ndarray]:
+    """Return ``next_logits(token_ids) -> (vocab_size,)`` for :func:`llmhistory.decoding.generate`.
+
+    With ``use_cache=True`` the function keeps a :class:`~llmhistory.decoder.KVCache` and runs
+    only the ids it has not seen yet, so it must be called with one growing sequence (as the
+    loop does). With ``use_cache=False`` it runs the full forward pass every time.
+
+    Parameters
+    ----------
+    model : TinyDecoder
+    use_cache : bool, default True
+    capacity : int, optional
+        Positions to preallocate in the cache; default the model's context.
+
+    Returns
+    -------
+    callable
+
+    Examples
+    --------
+    >>> from llmhistory.decoder import TinyConfig
+    >>> c = TinyConfig(vocab_size=20, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
+    ...                context=16)
+    >>> model = TinyDecoder.random(c, dtype="float64")
+    >>> cached, full = next_logits_function(model), next_logits_function(model, use_cache=False)
+    >>> bool(np.allclose(cached([1, 2]), full([1, 2])) and np.allclose(cached([1, 2, 3]),
+    ...                                                               full([1, 2, 3])))
+    True
+    """
+    model = _check_model(model)
+    if not check_bool("use_cache", use_cache):
+        return lambda token_ids: model.logits(token_ids)[-1]
+    cache = model.new_cache(capacity)
+
+    def next_logits(token_ids: list[int]) -> np.ndarray:
+        if len(token_ids) <= cache.tokens:
+            raise ValueError(
+                f"token_ids has {len(token_ids)} tokens but the cache already holds "
+                f"{cache.tokens}: a cached next_logits follows one growing sequence"
+            )
+        logits, _ = model.forward_step(token_ids[cache.tokens :], cache)
+        return logits[-1]  # [vocab_size]
+
+    return next_logits
+
+
+def generate_ids(
+    model: TinyDecoder,
+    prompt_ids: Sequence[int],
+    *,
+    max_new_tokens: int = 64,
+    policy: DecodingPolicy = GREEDY,
+    seed: int = 0,
+    use_cache: bool = True,
+    stop_tokens: Sequence[int] = (),
+) -> Generation:
+    """Return the :class:`~llmhistory.decoding.Generation` of ``model`` continuing ``prompt_ids``.
+
+    Parameters
+    ----------
+    model : TinyDecoder
+    prompt_ids : sequence of int
+        Non-empty prompt (usually starting with ``<bos>``).
+    max_new_tokens : int, default 64
+        Upper bound on generated tokens, ``>= 0``; prompt plus new tokens must fit the
+        context.
+    policy : DecodingPolicy, default greedy
+        Greedy, or sampling with temperature / top-k / top-p.
+    seed : int, default 0
+        Seeds the sampler, so a run is reproducible.
+    use_cache : bool, default True
+        Use the KV cache (same tokens, faster).
+    stop_tokens : sequence of int, default ()
+        Ids that end the run (e.g. ``tokenizer.eos_id``); the stop token is kept.
+
+    Returns
+    -------
+    Generation
+        ``token_ids``, ``new_token_ids`` and ``stop_reason``.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If ``prompt_ids`` is empty or holds ids outside the vocabulary, or the prompt plus
+        ``max_new_tokens`` exceeds the context.
+
+    Examples
+    --------
+    >>> from llmhistory.decoder import TinyConfig
+    >>> c = TinyConfig(vocab_size=20, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
+    ...                context=16)
+    >>> run = generate_ids(TinyDecoder.random(c), [1, 2], max_new_tokens=3)
+    >>> len(run.new_token_ids), run.stop_reason
+    (3, 'max_new_tokens')
+    """
+    model = _check_model(model)
+    max_new_tokens = check_int("max_new_tokens", max_new_tokens, minimum=0)
+    seed = check_int("seed", seed, minimum=0)
+    if isinstance(prompt_ids, (str, bytes)):
+        raise TypeError("prompt_ids must be a sequence of token ids, got a string (encode it)")
+    prompt = model.check_token_ids(prompt_ids)
+    total = prompt.size + max_new_tokens
+    if total > model.config.context:
+        raise ValueError(
+            f"max_new_tokens={max_new_tokens} plus {prompt.size} prompt tokens exceeds "
+            f"context={model.config.context}"
+        )
+    next_logits = next_logits_function(model, use_cache=use_cache, capacity=max(total, 1))
+    rng = np.random.default_rng(seed)
+    return generate(
+        next_logits,
+        prompt.tolist(),
+        max_new_tokens=max_new_tokens,
+        policy=policy,
+        rng=rng,
+        stop_tokens=stop_tokens,
+    )
+
+
+def generate_text(
+    model: TinyDecoder,
+    tokenizer: BPETokenizer,
+    prompt: str,
+    *,
+    max_new_tokens: int = 64,
+    policy: DecodingPolicy = GREEDY,
+    seed: int = 0,
+    use_cache: bool = True,
+) -> str:
+    """Return the model's continuation of ``prompt``, stopping at ``<eos>`` (not included).
+
+    The prompt is encoded with a leading ``<bos>``, as in training.
+
+    Parameters
+    ----------
+    model : TinyDecoder
+    tokenizer : BPETokenizer
+        Must match the model's vocabulary.
+    prompt : str
+        Non-blank text.
+    max_new_tokens, policy, seed, use_cache
+        As for :func:`generate_ids`.
+
+    Returns
+    -------
+    str
+        The generated text only (without the prompt and the ``<eos>``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`generate_ids`; also for a blank prompt or a mismatched tokenizer.
+
+    Examples
+    --------
+    >>> from llmhistory.decoder import load_tiny
+    >>> model, tokenizer = load_tiny()
+    >>> generate_text(model, tokenizer, "Policy: damaged items may be returned within",
+    ...               max_new_tokens=8)
+    ' 30 days.'
+    """
+    model = _check_model(model)
+    tokenizer = _check_tokenizer(tokenizer, model)
+    prompt = check_str("prompt", prompt)
+    run = generate_ids(
+        model,
+        tokenizer.encode(prompt, add_bos=True),
+        max_new_tokens=max_new_tokens,
+        policy=policy,
+        seed=seed,
+        use_cache=use_cache,
+        stop_tokens=(tokenizer.eos_id,),
+    )
+    return tokenizer.decode(run.new_token_ids, skip_special_tokens=True)
+
+
+def _check_labels(labels: object) -> tuple[str, ...]:
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence):
+        raise TypeError(f"labels must be a sequence of str, got {type(labels).__name__}")
+    checked = tuple(check_str(f"labels[{i}]", label) for i, label in enumerate(labels))
+    if not checked:
+        raise ValueError("labels must hold at least one label")
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"labels must be distinct, got {list(checked)}")
+    return checked
+
+
+def rank_labels(
+    model: TinyDecoder, tokenizer: BPETokenizer, prompt: str, labels: Sequence[str]
+) -> list[tuple[str, float]]:
+    """Return ``(label, log-probability)`` pairs, most likely first, for continuing ``prompt``.
+
+    A label's score is the sum of the log-probabilities of the tokens of ``" " + label`` after
+    the prompt (natural log). The prompt is run once, with a KV cache that each label then
+    extends from a copy.
+
+    Parameters
+    ----------
+    model : TinyDecoder
+    tokenizer : BPETokenizer
+    prompt : str
+        Usually a few-shot prompt ending in ``"Label:"``.
+    labels : sequence of str
+        Distinct non-blank candidates.
+
+    Returns
+    -------
+    list of (str, float)
+        Sorted by score, highest first (ties keep the order of ``labels``).
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If ``prompt`` or a label is blank, labels repeat, or prompt plus label exceed the
+        context.
+
+    Examples
+    --------
+    >>> from llmhistory.decoder import load_tiny
+    >>> from llmhistory.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
+    >>> model, tokenizer = load_tiny()
+    >>> prompt = build_label_prompt("My order says delivered but it's not here.",
+    ...                             SUPPORT_EXAMPLES, labels=SUPPORT_LABELS)
+    >>> rank_labels(model, tokenizer, prompt, SUPPORT_LABELS)[0][0]
+    'Shipping'
+    """
+    model = _check_model(model)
+    tokenizer = _check_tokenizer(tokenizer, model)
+    prompt = check_str("prompt", prompt)
+    labels = _check_labels(labels)
+    prompt_ids = tokenizer.encode(prompt, add_bos=True)
+    continuations = [tokenizer.encode(" " + label) for label in labels]
+    longest = len(prompt_ids) + max(len(ids) for ids in continuations)
+    if longest > model.config.context:
+        raise ValueError(
+            f"prompt plus label has {longest} tokens, more than context={model.config.context}"
+        )
+    prompt_logits, cache = model.forward_step(prompt_ids, model.new_cache(longest))
+    scores = []
+    for ids in continuations:
+        rows = prompt_logits[-1:]  # [1, vocab_size]: predicts the label's first token
+        if len(ids) > 1:
+            more, _ = model.forward_step(ids[:-1], cache.copy())  # [len - 1, vocab_size]
+            rows = np.concatenate([rows, more])
+        logprobs = log_softmax(rows, axis=-1)  # [len, vocab_size]
+        scores.append(float(logprobs[np.arange(len(ids)), ids].sum()))
+    order = sorted(range(len(labels)), key=lambda i: -scores[i])
+    return [(labels[i], scores[i]) for i in order]
+
+
+def label_accuracy(
+    model: TinyDecoder,
+    tokenizer: BPETokenizer,
+    tickets: Sequence[object],
+    *,
+    examples: Sequence[tuple[str, str]] = SUPPORT_EXAMPLES,
+    labels: Sequence[str] = SUPPORT_LABELS,
+) -> float:
+    """Return the fraction of ``tickets`` whose label :func:`rank_labels` puts first.
+
+    Each ticket (anything with ``.message`` and ``.label``, e.g.
+    :class:`llmhistory.corpus.Ticket`) is classified with the few-shot prompt of
+    :func:`llmhistory.prompts.build_label_prompt`.
+
+    Returns
+    -------
+    float
+        Accuracy in ``[0, 1]``.
+
+    Raises
+    ------
+    ValueError
+        If ``tickets`` is empty.
+
+    Examples
+    --------
+    >>> from llmhistory.corpus import Ticket
+    >>> from llmhistory.decoder import load_tiny
+    >>> label_accuracy(*load_tiny(), [Ticket("I forgot my password.", "Account")])
+    1.0
+    """
+    if isinstance(tickets, (str, bytes)) or not isinstance(tickets, Sequence) or not tickets:
+        raise ValueError("tickets must be a non-empty sequence of tickets")
+    correct = 0
+    for ticket in tickets:
+        prompt = build_label_prompt(ticket.message, examples, labels=labels)  # type: ignore[attr-defined]
+        best, _ = rank_labels(model, tokenizer, prompt, labels)[0]
+        correct += best == ticket.label  # type: ignore[attr-defined]
+    return correct / len(tickets)
