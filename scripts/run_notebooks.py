@@ -19,6 +19,8 @@ import nbformat
 from nbclient import NotebookClient
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def notebooks_in(args: list[str]) -> list[Path]:
