@@ -150,6 +150,7 @@ class TestPersistence:
         path = small.save(tmp_path / "tok.json")
         assert BPETokenizer.load(path) == small
         assert os.listdir(tmp_path) == ["tok.json"]
+        assert path.stat().st_mode & 0o777 == 0o644
 
     def test_failed_save_leaves_nothing(self, small, tmp_path, monkeypatch):
         def boom(*args):

@@ -53,6 +53,7 @@ class TestFormat:
         assert header["a"] == {"dtype": "I64", "shape": [3], "data_offsets": [0, 24]}
         assert header["b"] == {"dtype": "F32", "shape": [2], "data_offsets": [24, 32]}
         assert raw[8 + size + 24 :] == struct.pack("<2f", 1.0, 2.0)  # little-endian floats
+        assert path.stat().st_mode & 0o777 == 0o644
 
     def test_big_endian_input_written_little_endian(self, tmp_path):
         path = tmp_path / "be.safetensors"

@@ -35,6 +35,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -52,6 +53,9 @@ from llmhistory.masks import additive_mask, causal_mask
 from llmhistory.models import ModelConfig
 from llmhistory.moe import route_top_k
 from llmhistory.rope import apply_rope
+
+if TYPE_CHECKING:  # pragma: no cover
+    from llmhistory.tokenizer import BPETokenizer
 
 __all__ = [
     "CHECKPOINT_FILE",
@@ -932,7 +936,7 @@ class TinyDecoder:
 
 
 @functools.lru_cache(maxsize=1)
-def load_tiny() -> tuple[TinyDecoder, object]:
+def load_tiny() -> tuple[TinyDecoder, BPETokenizer]:
     """Return the shipped ``(model, tokenizer)``, loaded once and cached.
 
     The checkpoint (``llmhistory/data/tiny_decoder.safetensors``) and tokenizer

@@ -351,6 +351,7 @@ class BPETokenizer:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(self.to_json())
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; shipped data must be world-readable
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

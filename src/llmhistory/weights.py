@@ -89,6 +89,7 @@ def _atomic_write(path: Path, chunks: list[bytes]) -> None:
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a shipped checkpoint must be world-readable
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
