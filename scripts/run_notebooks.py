@@ -40,6 +40,11 @@ def notebooks_in(args: list[str]) -> list[Path]:
 def execute(path: Path) -> float:
     """Execute one notebook in place and return the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
+    taken = {cell.get("id") for cell in notebook.cells}
+    for index, cell in enumerate(notebook.cells):
+        if not cell.get("id"):  # stable ids for cells added by hand or by a script
+            cell["id"] = next(f"cell-{index}-{n}" for n in range(99) if f"cell-{index}-{n}" not in taken)
+            taken.add(cell["id"])
     notebook.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3 (ipykernel)",
