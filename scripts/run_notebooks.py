@@ -43,7 +43,8 @@ def execute(path: Path) -> float:
     taken = {cell.get("id") for cell in notebook.cells}
     for index, cell in enumerate(notebook.cells):
         if not cell.get("id"):  # stable ids for cells added by hand or by a script
-            cell["id"] = next(f"cell-{index}-{n}" for n in range(99) if f"cell-{index}-{n}" not in taken)
+            ids = (f"cell-{index}-{n}" for n in range(len(taken) + 1))
+            cell["id"] = next(i for i in ids if i not in taken)
             taken.add(cell["id"])
     notebook.metadata["kernelspec"] = {
         "name": "python3",

@@ -1,12 +1,32 @@
-"""Sphinx extension: make every page of the book load with no request outside the site.
+"""Sphinx extension: every page of the book loads offline, with no console error, and passes axe.
 
-- MathJax is served from ``_static/mathjax`` (copied from the npm package at build time by
-  ``make vendor``) instead of a CDN; a missing copy stops the build with a message saying how
-  to get it.
-- sphinx-thebe (added by Jupyter Book) is removed: the book has no live-code button, and its
-  snippet names a CDN URL and is emitted twice, which logs a console error on every page.
-- ipywidgets' CDN loaders (require.js, html-manager) are never added: explorables render from
-  their precomputed static HTML on the page (see ``llmhistory.explore``).
+Requests
+    - MathJax is served from ``_static/mathjax`` (copied from the npm package at build time by
+      ``make vendor``) instead of a CDN; a missing copy stops the build with a message saying
+      how to get it.
+    - sphinx-thebe (added by Jupyter Book) is removed: the book has no live-code button, and its
+      snippet names a CDN URL and is emitted twice, which logs a console error on every page.
+    - ipywidgets' CDN loaders (require.js, html-manager) are never added: explorables render from
+      their precomputed static HTML on the page (see ``llmhistory.explore``).
+    - A favicon (``book/_static/favicon.svg``) is set when ``html.favicon`` is not: without one
+      every page logs ``Failed to load resource: 404`` for ``/favicon.ico``.
+
+MathJax
+    - Unless the configuration sets ``mathjax3_config``, MathJax loads its ``textmacros``
+      extension (served from the same local copy) so that ``\\text{kv\\_heads}`` shows
+      ``kv_heads`` as LaTeX does, instead of a literal backslash.
+
+Console
+    - The theme's first-paint script reads ``html_context["default_mode"]``, which Jupyter Book
+      leaves empty, and logs ``Got invalid theme mode:`` on every page of a first visit; it is
+      set to ``"auto"`` (follow the reader's system setting) unless the configuration sets it.
+
+Accessibility (axe-core, checked by ``tests/browser``)
+    - Docutils writes the bibliography as ``div[role=list] > div[role=doc-biblioentry]``. That
+      DPUB role is deprecated and is not a list item, so axe reports ``aria-required-children``
+      (critical) on the references page; the entries get ``role="listitem"`` instead.
+    - ``book/_static/llmhistory.css`` holds the book's CSS fixes (each rule says which axe rule
+      or screenshot problem it fixes); it is added to every page here.
 """
 
 from __future__ import annotations
@@ -14,9 +34,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 MATHJAX_ENTRY = "mathjax/tex-mml-chtml.js"
+STATIC = Path(__file__).resolve().parent.parent / "_static"
+FAVICON = STATIC / "favicon.svg"
+CSS_FILE = "llmhistory.css"
 
 
 def _check_mathjax(app: Sphinx) -> None:
@@ -33,6 +57,13 @@ def _check_mathjax(app: Sphinx) -> None:
     )
 
 
+def _is_thebe(asset: object) -> bool:
+    """Return True for sphinx-thebe's script/CSS (by file name or by its inline body)."""
+    name = str(getattr(asset, "filename", asset))
+    body = str(getattr(asset, "attributes", {}).get("body", ""))
+    return "thebe" in name or "THEBE_JS_URL" in body
+
+
 def _drop_thebe(app: Sphinx) -> None:
     registry = app.registry
     registry.js_files = [
@@ -45,33 +76,47 @@ def _drop_thebe(app: Sphinx) -> None:
     ]
 
 
+#: MathJax 3 configuration used when the book sets none: LaTeX escapes inside ``\text{}``.
+MATHJAX_CONFIG = {
+    "loader": {"load": ["[tex]/textmacros"]},
+    "tex": {"packages": {"[+]": ["textmacros"]}},
+}
+
+
+def _on_config_inited(app: Sphinx, config: Config) -> None:  # noqa: ARG001
+    if "mathjax3_config" in config and config.mathjax3_config is None:
+        config.mathjax3_config = {key: dict(value) for key, value in MATHJAX_CONFIG.items()}
+    if not config.html_favicon and FAVICON.exists():
+        config.html_favicon = str(FAVICON)
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "auto")
+    config.html_context = context
+
+
 def _on_builder_inited(app: Sphinx) -> None:
     _check_mathjax(app)
     _drop_thebe(app)
     builder = app.builder
-    for attr in ("script_files", "_js_files"):
+    for attr in ("script_files", "_js_files", "css_files", "_css_files"):
         files = getattr(builder, attr, None)
         if files is not None:
-            files[:] = [
-                f
-                for f in files
-                if "thebe" not in str(getattr(f, "filename", f))
-                and "THEBE_JS_URL" not in str(getattr(f, "attributes", {}).get("body", ""))
-            ]
+            files[:] = [f for f in files if not _is_thebe(f)]
 
 
 def _on_page_context(app, pagename, templatename, context, doctree):  # noqa: ARG001
-    scripts = context.get("script_files")
-    if scripts is not None:
-        context["script_files"] = [
-            s
-            for s in scripts
-            if "thebe" not in str(getattr(s, "filename", s))
-            and "THEBE_JS_URL" not in str(getattr(s, "attributes", {}).get("body", ""))
-        ]
+    for key in ("script_files", "css_files"):
+        assets = context.get(key)
+        if assets is not None:
+            context[key] = [a for a in assets if not _is_thebe(a)]
+    body = context.get("body")
+    if isinstance(body, str) and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _on_config_inited, priority=900)
     app.connect("builder-inited", _on_builder_inited, priority=900)
     app.connect("html-page-context", _on_page_context, priority=900)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    if (STATIC / CSS_FILE).exists():
+        app.add_css_file(CSS_FILE)
+    return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}
