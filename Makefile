@@ -32,7 +32,7 @@ endif
 JB_FLAGS := --config book/_config.yml --toc $(TOC)
 
 .PHONY: help book test lint quizzes unit notebooks students build-strict browser toc vendor \
-	outputs lab serve linkcheck clean
+	outputs train bench lab serve linkcheck clean
 
 help:
 	@echo "make book      build the HTML book and print the path of index.html"
@@ -41,6 +41,8 @@ help:
 	@echo "make outputs   re-execute every notebook in place (fresh kernel, widget state stored)"
 	@echo "make students  write student notebooks (solutions removed) to dist/student and run them"
 	@echo "make lab       open JupyterLab on notebooks/"
+	@echo "make train     re-train the shipped tiny model (installs PyTorch, CPU build)"
+	@echo "make bench     benchmark the tiny model with and without the KV cache"
 	@echo "make serve     serve the built book on http://127.0.0.1:8000"
 	@echo "make clean     remove the built book and caches"
 
@@ -119,6 +121,14 @@ browser: $(VENV)/.test-installed
 # ---- authoring -------------------------------------------------------------------------
 outputs: $(VENV)/.test-installed
 	$(PY) scripts/run_notebooks.py notebooks book/instructor_guide.ipynb
+
+# Re-train the shipped tiny model (PyTorch, CPU build); reproduces src/llmhistory/data byte for byte.
+train: $(VENV)/.book-installed
+	$(PY) -m pip install --quiet 'torch==2.13.0' || $(PY) -m pip install --quiet -e '.[train]'
+	$(PY) scripts/train_tiny.py
+
+bench: $(VENV)/.book-installed
+	$(PY) -m llmhistory.bench
 
 lab: $(VENV)/.test-installed
 	$(PY) -m pip install --quiet jupyterlab
