@@ -27,6 +27,7 @@ from llmhistory.decoder import (
     scaled_scores,
     swiglu,
 )
+from llmhistory.decoding import softmax
 from llmhistory.generation import generate_ids, label_accuracy
 from llmhistory.kv_cache import kv_cache_bytes
 from llmhistory.masks import additive_mask, causal_mask
@@ -148,6 +149,17 @@ class TestBlocks:
         v = np.arange(12.0).reshape(1, 3, 4)
         out = attention(q, k, v)
         assert np.allclose(out[0, 0], v[0].mean(0)) and np.allclose(out[1], out[0])
+
+    def test_attention_returns_the_weights_it_applies(self):
+        rng = np.random.default_rng(4)
+        q, k, v = rng.normal(size=(4, 5, 6)), rng.normal(size=(2, 5, 6)), rng.normal(size=(2, 5, 6))
+        mask = additive_mask(causal_mask(5))
+        out, weights = attention(q, k, v, mask, return_weights=True)
+        assert weights.shape == (4, 5, 5) and weights.dtype == np.float64
+        assert np.allclose(weights.sum(-1), 1.0) and np.all(np.triu(weights, k=1) == 0.0)
+        assert np.array_equal(out, attention(q, k, v, mask))
+        by_hand = np.stack([weights[h] @ v[h // 2] for h in range(4)])  # group of 2 per K/V
+        assert np.allclose(out, by_hand)
 
     def test_attention_causal_first_row_copies_first_value(self):
         rng = np.random.default_rng(1)
@@ -284,6 +296,197 @@ class TestInvariants:
         assert random_model(c).forward_step([1])[1].nbytes == kv_cache_bytes(
             batch=1, layers=2, tokens=1, kv_heads=c.kv_heads, head_dim=4, bytes_per_value=8
         )
+
+
+# -- attention weights ----------------------------------------------------------------------
+
+
+def reference_forward(model: TinyDecoder, ids: list[int]) -> tuple[list, list, np.ndarray]:
+    """Recompute a dense model's forward pass from its public weights, layer by layer.
+
+    An independent implementation (no call into the model's own forward code): returns each
+    layer's attention weights [heads, tokens, tokens], its rotated Keys [kv_heads, tokens,
+    head_dim] and the logits.
+    """
+    c, w = model.config, model.state_dict()
+    n, group = len(ids), c.heads // c.kv_heads
+    positions = np.arange(n)
+    blocked = np.triu(np.ones((n, n), dtype=bool), k=1)
+    x = w["model.embed_tokens.weight"][ids]  # [tokens, d_model]
+    all_weights, all_keys = [], []
+    for i in range(c.layers):
+        p = f"model.layers.{i}."
+        h = rms_norm(x, w[p + "input_layernorm.weight"], c.norm_eps)
+        heads = {"q": c.heads, "k": c.kv_heads, "v": c.kv_heads}
+        proj = {
+            name: (h @ w[f"{p}self_attn.{name}_proj.weight"].T)
+            .reshape(n, count, c.head_dim)
+            .transpose(1, 0, 2)
+            for name, count in heads.items()
+        }  # [heads or kv_heads, tokens, head_dim]
+        q = apply_rope(proj["q"], positions, c.rope_base)
+        k = apply_rope(proj["k"], positions, c.rope_base)
+        weights = []
+        for head in range(c.heads):
+            scores = q[head] @ k[head // group].T / np.sqrt(c.head_dim)  # [tokens, tokens]
+            weights.append(softmax(np.where(blocked, -np.inf, scores), axis=-1))
+        out = np.stack([weights[hd] @ proj["v"][hd // group] for hd in range(c.heads)])
+        x = x + out.transpose(1, 0, 2).reshape(n, -1) @ w[p + "self_attn.o_proj.weight"].T
+        h = rms_norm(x, w[p + "post_attention_layernorm.weight"], c.norm_eps)
+        mlp = [w[f"{p}mlp.{name}_proj.weight"] for name in ("gate", "up", "down")]
+        x = x + swiglu(h, *mlp)
+        all_weights.append(np.stack(weights))
+        all_keys.append(k)
+    head = w["model.embed_tokens.weight"] if c.tied_embeddings else w["lm_head.weight"]
+    logits = rms_norm(x, w["model.norm.weight"], c.norm_eps) @ head.T
+    return all_weights, all_keys, logits
+
+
+class TestAttentionWeights:
+    @pytest.mark.parametrize("name", ["MHA", "GQA", "MQA"])
+    def test_every_layer_equals_the_reference_and_agrees_with_the_logits(self, name):
+        model = random_model(CONFIGS[name])
+        ids = random_ids(9, seed=6)
+        weights, keys, logits = reference_forward(model, ids)
+        got = model.attention_weights(ids)
+        assert got.shape == (2, CONFIGS[name].heads, 9, 9) and got.dtype == np.float64
+        np.testing.assert_allclose(got, np.stack(weights), atol=1e-12)
+        # the weights applied to the reference Values give the model's own logits
+        np.testing.assert_allclose(logits, model.logits(ids), atol=1e-10)
+        _, cache = model.forward_step(ids)
+        for i in range(2):
+            np.testing.assert_allclose(keys[i], cache.keys(i), atol=1e-12)
+
+    def test_layer_zero_equals_a_recomputation_from_the_embeddings(self):
+        """What the removed ``attention_maps.first_layer_attention`` computed, on one layer."""
+        one = random_model(replace(BASE, layers=1), seed=4)
+        ids = [3, 1, 4, 1, 5, 9]
+        c, w = one.config, one.state_dict()
+        h = rms_norm(
+            w["model.embed_tokens.weight"][ids], w["model.layers.0.input_layernorm.weight"]
+        )
+        q, k = (
+            apply_rope(
+                (h @ w[f"model.layers.0.self_attn.{name}_proj.weight"].T)
+                .reshape(len(ids), heads, c.head_dim)
+                .transpose(1, 0, 2),
+                np.arange(len(ids)),
+            )
+            for name, heads in (("q", c.heads), ("k", c.kv_heads))
+        )
+        expected = softmax(scaled_scores(q, k) + additive_mask(causal_mask(len(ids))), axis=-1)
+        np.testing.assert_allclose(one.attention_weights(ids)[0], expected, atol=1e-12)
+
+    def test_shipped_model_on_the_chapter_question(self, shipped):
+        model, tokenizer = shipped
+        ids = tokenizer.encode("Where is my order?", add_bos=True)
+        got = model.attention_weights(ids)
+        c = model.config
+        assert got.shape == (c.layers, c.heads, 7, 7)  # the chapter's (heads, tokens, tokens)
+        weights, _, logits = reference_forward(model, ids)
+        np.testing.assert_allclose(got, np.stack(weights), atol=1e-5)  # float32 model
+        np.testing.assert_allclose(logits, model.logits(ids), atol=1e-3)
+        # dropping <bos> renormalizes the last row over the remaining keys (chapter 3, ex. 3.3)
+        last, shorter = got[0, 0, -1], model.attention_weights(ids[1:])[0, 0, -1]
+        np.testing.assert_allclose(last[1:] / last[1:].sum(), shorter, atol=1e-5)
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.integers(0, 39), min_size=1, max_size=16))
+    def test_rows_are_causal_distributions(self, ids):
+        weights = random_model(CONFIGS["GQA"]).attention_weights(ids)
+        n = len(ids)
+        assert weights.shape == (2, 4, n, n)
+        assert np.allclose(weights.sum(axis=-1), 1.0)
+        assert np.all(np.triu(weights, k=1) == 0.0)  # the future gets exactly nothing
+        assert np.all(weights[:, :, 0, 0] == 1.0)  # the first token sees only itself
+
+    @settings(max_examples=15, deadline=None)
+    @given(st.integers(1, 15), st.integers(0, 16))
+    def test_later_tokens_never_change_earlier_weights(self, m, offset):
+        model = random_model(CONFIGS["MQA"])
+        ids = random_ids(16, seed=m)
+        full = model.attention_weights(ids, position_offset=offset)
+        np.testing.assert_allclose(
+            model.attention_weights(ids[:m]), full[:, :, :m, :m], rtol=0, atol=1e-12
+        )
+        np.testing.assert_allclose(model.attention_weights(ids), full, atol=1e-9)  # RoPE shift
+
+    def test_without_the_causal_mask_rows_see_the_future(self):
+        model = random_model(CONFIGS["GQA"])
+        weights = model.attention_weights(random_ids(5, seed=2), causal=False)
+        future = np.triu(np.ones((5, 5), dtype=bool), k=1)
+        assert np.allclose(weights.sum(-1), 1.0) and np.all(weights[..., future] > 0.0)
+
+    def test_query_heads_of_a_group_share_keys_and_values(self):
+        """GQA: heads 0 and 1 read K/V head 0, heads 2 and 3 read K/V head 1."""
+        weights = random_model(BASE).state_dict()
+        hd, d = BASE.head_dim, BASE.d_model
+        for i in range(BASE.layers):
+            q = weights[f"model.layers.{i}.self_attn.q_proj.weight"].reshape(4, hd, d)
+            q[1], q[3] = q[0], q[0]  # heads 1 and 3 ask the same question as head 0
+            weights[f"model.layers.{i}.self_attn.q_proj.weight"] = q.reshape(-1, d)
+        attn = TinyDecoder(BASE, weights).attention_weights(random_ids(6, seed=3))
+        np.testing.assert_allclose(attn[:, 1], attn[:, 0], atol=1e-15)  # same group: same keys
+        assert np.abs(attn[:, 3] - attn[:, 0]).max() > 1e-3  # other group: other keys
+
+    def test_cached_keys_are_per_kv_head_and_rotated_by_position(self):
+        _, cache = random_model(BASE).forward_step([7, 7, 7])
+        keys = cache.keys(0)
+        assert keys.shape == (BASE.kv_heads, 3, BASE.head_dim)  # 2 Key heads for 4 query heads
+        # the same token at three positions: RoPE rotates its key, the length stays
+        norms = np.linalg.norm(keys, axis=-1)
+        np.testing.assert_allclose(norms, norms[:, :1].repeat(3, axis=1))
+        assert not np.allclose(keys[:, 0], keys[:, 1])
+
+    def test_equal_to_mha_with_duplicated_kv_weights(self):
+        gqa = random_model(BASE)
+        weights = gqa.state_dict()
+        for i in range(BASE.layers):
+            key = f"model.layers.{i}.self_attn.k_proj.weight"
+            per_head = weights[key].reshape(BASE.kv_heads, BASE.head_dim, BASE.d_model)
+            weights[key] = np.repeat(per_head, 2, axis=0).reshape(-1, BASE.d_model)
+            v = f"model.layers.{i}.self_attn.v_proj.weight"
+            per_head = weights[v].reshape(BASE.kv_heads, BASE.head_dim, BASE.d_model)
+            weights[v] = np.repeat(per_head, 2, axis=0).reshape(-1, BASE.d_model)
+        mha = TinyDecoder(replace(BASE, kv_heads=BASE.heads), weights)
+        ids = random_ids(7, seed=8)
+        np.testing.assert_allclose(gqa.attention_weights(ids), mha.attention_weights(ids))
+
+    def test_single_token_attends_to_itself(self):
+        assert random_model(CONFIGS["MoE"]).attention_weights([0]).tolist() == [[[[1.0]]] * 4] * 2
+
+    def test_uniform_when_queries_are_zero(self):
+        c = TinyConfig(vocab_size=10, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8, context=8)
+        weights = TinyDecoder.random(c, dtype="float64").state_dict()
+        weights["model.layers.0.self_attn.q_proj.weight"][:] = 0.0
+        flat = TinyDecoder(c, weights).attention_weights([1, 2, 3])
+        np.testing.assert_allclose(flat[0, 0, 2], softmax([0.0] * 3))
+        np.testing.assert_allclose(flat[0, 1, 1], [0.5, 0.5, 0.0])
+
+    def test_the_forward_pass_is_unchanged_by_collecting(self):
+        model = random_model(CONFIGS["MoE"], "float32")
+        ids = random_ids(6, seed=9)
+        before = model.logits(ids)
+        model.attention_weights(ids)
+        assert np.array_equal(model.logits(ids), before)
+
+    @pytest.mark.parametrize(
+        ("call", "error", "match"),
+        [
+            (lambda m: m.attention_weights([]), ValueError, "token_ids"),
+            (lambda m: m.attention_weights([99]), ValueError, "token_ids holds id 99"),
+            (lambda m: m.attention_weights("abc"), TypeError, "token_ids"),
+            (lambda m: m.attention_weights([1.5]), TypeError, "token_ids"),
+            (lambda m: m.attention_weights(list(range(33))), ValueError, "token_ids has 33"),
+            (lambda m: m.attention_weights([1], causal="yes"), TypeError, "causal"),
+            (lambda m: m.attention_weights([1], position_offset=-1), ValueError, "position_offset"),
+            (lambda m: m.attention_weights([1], position_offset=32), ValueError, "position_offset"),
+            (lambda m: m.attention_weights([1, 2], position_offset=31), ValueError, "token_ids"),
+        ],
+    )
+    def test_bad_inputs(self, call, error, match):
+        with pytest.raises(error, match=match):
+            call(random_model(BASE))
 
 
 # -- trace, cache object, state --------------------------------------------------------------

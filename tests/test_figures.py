@@ -1,8 +1,17 @@
-"""Tests of the shared figure style."""
+"""Tests of the shared figure style, bar layout and argument checks."""
 
+import numpy as np
 import pytest
 
-from llmhistory.figures import PALETTE, new_figure
+from llmhistory._validate import as_bool_array, as_positive_float_array
+from llmhistory.figures import (
+    HATCHES,
+    PALETTE,
+    check_series,
+    check_tokens,
+    grouped_bars,
+    new_figure,
+)
 
 
 def test_new_figure_size_and_palette():
@@ -21,3 +30,65 @@ def test_new_figure_columns():
 def test_bad_sizes(kwargs, name):
     with pytest.raises(ValueError, match=name):
         new_figure(**kwargs)
+
+
+class TestGroupedBars:
+    def test_three_series_share_the_group_width(self):
+        _, ax = new_figure(4, 3)
+        offsets = grouped_bars(ax, {"a": [1.0, 2.0], "b": [3.0, 4.0], "c": [5.0, 6.0]})
+        assert np.allclose(offsets, [-0.8 / 3, 0.0, 0.8 / 3])
+        bars = ax.patches
+        assert [round(b.get_height(), 6) for b in bars] == [1, 2, 3, 4, 5, 6]
+        assert all(np.isclose(b.get_width(), 0.8 / 3) for b in bars)
+        centres = [b.get_x() + b.get_width() / 2 for b in bars]
+        assert np.allclose(centres, [-0.8 / 3, 1 - 0.8 / 3, 0, 1, 0.8 / 3, 1 + 0.8 / 3])
+        assert [str(b.get_hatch()) for b in bars[::2]] == list(HATCHES[:3])
+        assert [c.get_label() for c in ax.containers] == ["a", "b", "c"]
+
+    def test_one_series_is_centred_and_colours_cycle(self):
+        _, ax = new_figure(4, 3)
+        assert grouped_bars(ax, {"only": [1.0]}) == [0.0]
+        many = {f"s{j}": [1.0] for j in range(len(PALETTE) + 1)}
+        _, ax = new_figure(4, 3)
+        grouped_bars(ax, many)
+        assert ax.patches[-1].get_facecolor() == ax.patches[0].get_facecolor()
+
+
+class TestChecks:
+    def test_tokens(self):
+        assert check_tokens(("<bos>", " ", "")) == ["<bos>", " ", ""]
+
+    @pytest.mark.parametrize(
+        ("tokens", "error", "name"),
+        [
+            ("ab", TypeError, "tokens"),
+            (None, TypeError, "tokens"),
+            ([], ValueError, "tokens must hold at least one token"),
+            (["a", 1], TypeError, r"tokens\[1\]"),
+        ],
+    )
+    def test_bad_tokens(self, tokens, error, name):
+        with pytest.raises(error, match=name):
+            check_tokens(tokens)
+
+    def test_series(self):
+        out = check_series("loads", {"a": [1, 2], "b": (3, 4)}, (2,))
+        assert list(out) == ["a", "b"] and out["b"].dtype == np.float64
+        masks = check_series("masks", {"m": [[1, 0], [1, 1]]}, (2, 2), convert=as_bool_array)
+        assert masks["m"].dtype == bool and masks["m"].tolist() == [[True, False], [True, True]]
+
+    @pytest.mark.parametrize(
+        ("value", "kwargs", "error", "match"),
+        [
+            ([1, 2], {}, TypeError, r"loads must be a mapping \{label: series\}"),
+            ({}, {"item": "curve"}, ValueError, "loads must hold at least one curve"),
+            ({"": [1, 2]}, {}, ValueError, "loads key"),
+            ({"a": [1, 2, 3]}, {"why": " like tokens"}, ValueError, r"\(2,\) like tokens$"),
+            ({"a": [[1, 2]]}, {}, ValueError, r"loads\['a'\] must be a 1-D array"),
+            ({"a": ["x", 2]}, {}, TypeError, r"loads\['a'\]"),
+            ({"a": [1, 0]}, {"convert": as_positive_float_array}, ValueError, r"loads\['a'\]"),
+        ],
+    )
+    def test_bad_series(self, value, kwargs, error, match):
+        with pytest.raises(error, match=match):
+            check_series("loads", value, (2,), **kwargs)

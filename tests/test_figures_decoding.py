@@ -66,6 +66,7 @@ class TestPlotDistributions:
         ({"panels": [1]}, TypeError, "panels"),
         ({"panels": {}}, ValueError, "panels"),
         ({"panels": {"p": {}}}, ValueError, "panels"),
+        ({"panels": {"p": [0.5, 0.5]}}, TypeError, r"panels\['p'\] must be a mapping"),
         ({"panels": {"p": {"s": [0.5]}}}, ValueError, "shape"),
         ({"panels": {"p": {"s": [1.5, 0.0]}}}, ValueError, r"\[0, 1\]"),
         ({"panels": {"": {"s": [0.5, 0.5]}}}, ValueError, "panels key"),

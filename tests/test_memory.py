@@ -220,6 +220,15 @@ class TestServing:
         assert max_batch(LLAMA2_70B, tokens=1024, gpu_gib=80) == 0
         assert max_batch(LLAMA2_70B, tokens=1024, gpu_gib=80, precision="int4") > 0
 
+    def test_max_batch_checks_every_argument_before_answering_zero(self):
+        """The weights not fitting used to return 0 before the cache arguments were checked."""
+        with pytest.raises(ValueError, match="kv_bytes_per_value"):
+            max_batch(LLAMA2_70B, tokens=1024, gpu_gib=80, kv_bytes_per_value=0)
+        with pytest.raises(TypeError, match="rolling_window"):
+            max_batch(LLAMA2_70B, tokens=1024, gpu_gib=80, rolling_window=1)
+        with pytest.raises(ValueError, match="kv_bytes_per_value"):
+            serving_memory(LLAMA2_7B, batch=1, tokens=8, kv_bytes_per_value=0)
+
     @given(model_names, st.integers(min_value=1, max_value=65536), st.sampled_from([24, 48, 80]))
     def test_max_batch_is_the_largest_that_fits(self, name, tokens, gpu_gib):
         config = get_config(name)

@@ -244,6 +244,9 @@ class TestAnswersMatchTheLibrary:
         shapes = {stage.name: stage.shape for stage in stages}
         assert shapes["layers.0.q"] == (4, 7, 24) and shapes["layers.0.k"] == (2, 7, 24)
         assert correct_text(load_quiz(3), "ch03-scores-shape") == [str(shapes["layers.0.scores"])]
+        # the weights chapter 3 draws are those scores after the softmax, for every layer
+        weights = model.attention_weights(ids)
+        assert weights.shape == (config.layers, *shapes["layers.0.scores"])
 
     def test_lora_count(self):
         from llmhistory.memory import lora_parameters

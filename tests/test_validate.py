@@ -96,3 +96,46 @@ class TestArrays:
         assert v.check_rng("rng", rng) is rng
         with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
             v.check_rng("rng", 0)
+
+
+class TestContainers:
+    def test_instance(self):
+        rng = np.random.default_rng(0)
+        assert v.check_instance("rng", rng, np.random.Generator) is rng
+        with pytest.raises(TypeError, match="^rng must be a Generator, got int$"):
+            v.check_instance("rng", 0, np.random.Generator)
+        with pytest.raises(TypeError, match="^n must be an int, got str$"):
+            v.check_instance("n", "3", int)
+
+    @pytest.mark.parametrize("value", [[1, 2], (1, 2), range(1, 3)])
+    def test_sequence_accepts_sequences(self, value):
+        assert v.check_sequence("gpus", value, "size") == (1, 2)
+        assert v.check_sequence("gpus", value, int) == (1, 2)
+
+    @pytest.mark.parametrize("value", ["ab", b"ab", {1, 2}, {"a": 1}, 3, None, iter([1])])
+    def test_sequence_refuses_other_values(self, value):
+        with pytest.raises(TypeError, match=r"^gpus must be a sequence \(list or tuple\), got"):
+            v.check_sequence("gpus", value, "size")
+
+    def test_sequence_empty_and_items(self):
+        with pytest.raises(ValueError, match="^gpus must hold at least one size in GiB$"):
+            v.check_sequence("gpus", [], "size in GiB")
+        with pytest.raises(ValueError, match="^runs must hold at least one int$"):
+            v.check_sequence("runs", (), int)
+        assert v.check_sequence("gpus", [], "size", allow_empty=True) == ()
+        with pytest.raises(TypeError, match=r"^runs\[2\] must be an int, got float$"):
+            v.check_sequence("runs", [1, 2, 3.0], int)
+
+    def test_mapping(self):
+        assert v.check_mapping("loads", {"a": 1}, "series") == {"a": 1}
+        assert v.check_mapping("runs", {}, allow_empty=True) == {}
+        with pytest.raises(TypeError, match=r"^loads must be a mapping \{label: series\}, got"):
+            v.check_mapping("loads", [("a", 1)], "series")
+        with pytest.raises(ValueError, match="^loads must hold at least one series$"):
+            v.check_mapping("loads", {}, "series")
+        with pytest.raises(ValueError, match="^runs must hold at least one entry$"):
+            v.check_mapping("runs", {})
+        with pytest.raises(ValueError, match="loads key must be a non-empty string"):
+            v.check_mapping("loads", {" ": 1}, "series")
+        with pytest.raises(TypeError, match="loads key must be a str"):
+            v.check_mapping("loads", {1: 1}, "series")

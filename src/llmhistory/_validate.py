@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 
 def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
@@ -239,3 +242,73 @@ def check_callable(name: str, value: object) -> object:
             f"{name} must be callable (a function), got {type(value).__name__} {value!r}"
         )
     return value
+
+
+def check_instance(name: str, value: object, cls: type[T]) -> T:
+    """Return ``value`` after checking it is an instance of ``cls`` (a record, config or model).
+
+    >>> from fractions import Fraction
+    >>> check_instance("ratio", Fraction(1, 2), Fraction)
+    Fraction(1, 2)
+    >>> check_instance("ratio", 0.5, Fraction)
+    Traceback (most recent call last):
+    ...
+    TypeError: ratio must be a Fraction, got float
+    """
+    if not isinstance(value, cls):
+        article = "an" if cls.__name__[:1].lower() in "aeiou" else "a"
+        raise TypeError(f"{name} must be {article} {cls.__name__}, got {type(value).__name__}")
+    return value
+
+
+def check_sequence(
+    name: str, value: object, item: type | str = "value", *, allow_empty: bool = False
+) -> tuple:
+    """Return ``value`` as a tuple after checking it is a non-empty sequence such as a list.
+
+    A string is refused (it is a sequence of characters, never what is meant). ``item`` names
+    one element in the messages; when it is a type, every element must be an instance of it.
+
+    >>> check_sequence("gpus", [24, 80], "size in GiB")
+    (24, 80)
+    >>> check_sequence("steps", [], "step")
+    Traceback (most recent call last):
+    ...
+    ValueError: steps must hold at least one step
+    >>> check_sequence("sizes", [1, "2"], int)
+    Traceback (most recent call last):
+    ...
+    TypeError: sizes[1] must be an int, got str
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a sequence (list or tuple), got {type(value).__name__}")
+    label = item if isinstance(item, str) else item.__name__
+    if not value and not allow_empty:
+        raise ValueError(f"{name} must hold at least one {label}")
+    if not isinstance(item, str):
+        for i, element in enumerate(value):
+            check_instance(f"{name}[{i}]", element, item)
+    return tuple(value)
+
+
+def check_mapping(
+    name: str, value: object, item: str = "entry", *, allow_empty: bool = False
+) -> dict:
+    """Return ``value`` as a dict after checking it maps non-blank str labels to ``item`` values.
+
+    ``item`` names one value in the messages. Empty mappings are refused unless ``allow_empty``.
+
+    >>> check_mapping("loads", {"top-2": [3, 1]}, "series")
+    {'top-2': [3, 1]}
+    >>> check_mapping("loads", [("top-2", [3, 1])], "series")
+    Traceback (most recent call last):
+    ...
+    TypeError: loads must be a mapping {label: series}, got list
+    """
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping {{label: {item}}}, got {type(value).__name__}")
+    if not value and not allow_empty:
+        raise ValueError(f"{name} must hold at least one {item}")
+    for key in value:
+        check_str(f"{name} key", key)
+    return dict(value)

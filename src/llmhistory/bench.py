@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from llmhistory._validate import check_int, check_positive_int, check_str
+from llmhistory._validate import check_instance, check_int, check_positive_int, check_str
 from llmhistory.decoder import TinyDecoder, load_tiny
 from llmhistory.generation import generate_ids
 from llmhistory.kv_cache import kv_cache_bytes
@@ -152,8 +152,7 @@ def format_benchmark(result: BenchResult) -> str:
     >>> print(format_benchmark(r).splitlines()[2])
     speedup with the cache:          20.0x
     """
-    if not isinstance(result, BenchResult):
-        raise TypeError(f"result must be a BenchResult, got {type(result).__name__}")
+    result = check_instance("result", result, BenchResult)
     r, n = result, result.new_tokens
     return "\n".join(
         [

@@ -23,7 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from llmhistory._validate import check_choice, check_int, check_positive_int, check_str
+from llmhistory._validate import (
+    check_choice,
+    check_instance,
+    check_int,
+    check_positive_int,
+    check_str,
+)
 from llmhistory.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt, chat_prompt
 
 __all__ = [
@@ -405,8 +411,7 @@ def training_documents(split: SupportSplit, n_documents: int, *, seed: int = 0) 
     >>> len(docs), any(t.message in " ".join(docs) for t in split.held_out)
     (20, False)
     """
-    if not isinstance(split, SupportSplit):
-        raise TypeError(f"split must be a SupportSplit, got {type(split).__name__}")
+    split = check_instance("split", split, SupportSplit)
     n_documents = check_positive_int("n_documents", n_documents)
     seed = check_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)

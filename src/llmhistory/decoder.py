@@ -16,7 +16,8 @@ The model is the architecture of Llama (Touvron et al. 2023) and, with ``moe=Tru
 Weights are kept under their Hugging Face names and in ``nn.Linear`` layout ``[out, in]`` (see
 :mod:`llmhistory.weights`). :meth:`TinyDecoder.logits` runs the whole sequence at once;
 :meth:`TinyDecoder.forward_step` runs only new tokens and reads earlier Keys and Values from a
-:class:`KVCache`. Both give the same logits.
+:class:`KVCache`. Both give the same logits. :meth:`TinyDecoder.attention_weights` returns the
+softmax weights of every layer and head, collected from the same forward pass.
 
 :func:`load_tiny` returns the checkpoint trained by ``scripts/train_tiny.py`` on the synthetic
 support corpus of :mod:`llmhistory.corpus`, with its tokenizer.
@@ -43,6 +44,7 @@ from llmhistory._validate import (
     as_int_array,
     check_bool,
     check_choice,
+    check_instance,
     check_int,
     check_positive_float,
     check_positive_int,
@@ -281,12 +283,6 @@ class TinyConfig:
         )
 
 
-def _check_config(config: object) -> TinyConfig:
-    if not isinstance(config, TinyConfig):
-        raise TypeError(f"config must be a TinyConfig, got {type(config).__name__}")
-    return config
-
-
 def parameter_shapes(config: TinyConfig) -> dict[str, tuple[int, ...]]:
     """Return every weight's Hugging Face name and shape (``[out, in]`` for projections).
 
@@ -297,7 +293,7 @@ def parameter_shapes(config: TinyConfig) -> dict[str, tuple[int, ...]]:
     >>> parameter_shapes(c)["model.layers.0.self_attn.k_proj.weight"]
     (4, 8)
     """
-    c = _check_config(config)
+    c = check_instance("config", config, TinyConfig)
     d, q_width, kv_width = c.d_model, c.heads * c.head_dim, c.kv_heads * c.head_dim
     shapes: dict[str, tuple[int, ...]] = {"model.embed_tokens.weight": (c.vocab_size, d)}
     for i in range(c.layers):
@@ -464,28 +460,41 @@ def scaled_scores(q: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 
 def attention(
-    q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | None = None
-) -> np.ndarray:
+    q: np.ndarray,
+    k: np.ndarray,
+    v: np.ndarray,
+    mask: np.ndarray | None = None,
+    *,
+    return_weights: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Return grouped-query attention ``softmax(q k^T / sqrt(head_dim) + mask) v``.
 
     ``[heads, n_q, hd], [kv_heads, n_k, hd], [kv_heads, n_k, hd], [n_q, n_k] -> [heads, n_q, hd]``
 
     ``mask`` is additive (0 where allowed, ``-inf`` where blocked, see
-    :func:`llmhistory.masks.additive_mask`); ``None`` lets every query see every key.
+    :func:`llmhistory.masks.additive_mask`); ``None`` lets every query see every key. With
+    ``return_weights=True`` the attention weights come back too, as ``(out, weights)``:
+    ``weights`` is the float64 softmax ``[heads, n_q, n_k]`` (rows sum to 1), which ``out``
+    applies to ``v`` in ``q``'s dtype.
 
     >>> q, k = np.zeros((2, 2, 4)), np.zeros((1, 2, 4))
     >>> v = np.arange(8.0).reshape(1, 2, 4)
     >>> attention(q, k, v, additive_mask(causal_mask(2)))[0].tolist()  # row 0 sees key 0 only
     [[0.0, 1.0, 2.0, 3.0], [2.0, 3.0, 4.0, 5.0]]
+    >>> attention(q, k, v, return_weights=True)[1][0].tolist()  # equal scores: uniform rows
+    [[0.5, 0.5], [0.5, 0.5]]
     """
     heads, n_q, head_dim = q.shape
     kv_heads = k.shape[0]
     scores = scaled_scores(q, k)  # [heads, n_q, n_k]
     if mask is not None:
         scores = scores + mask
-    weights = softmax(scores, axis=-1).astype(q.dtype, copy=False)  # [heads, n_q, n_k]
-    grouped = weights.reshape(kv_heads, heads // kv_heads, n_q, -1)  # [kv, group, n_q, n_k]
-    return (grouped @ v[:, None]).reshape(heads, n_q, head_dim)  # [heads, n_q, hd]
+    weights = softmax(scores, axis=-1)  # [heads, n_q, n_k], float64
+    grouped = weights.astype(q.dtype, copy=False).reshape(kv_heads, heads // kv_heads, n_q, -1)
+    out = (grouped @ v[:, None]).reshape(heads, n_q, head_dim)  # [heads, n_q, hd]
+    if return_weights:
+        return out, weights
+    return out
 
 
 # -- records -------------------------------------------------------------------------------
@@ -538,7 +547,7 @@ class KVCache:
     def __init__(
         self, config: TinyConfig, *, capacity: int | None = None, dtype: str = "float32"
     ) -> None:
-        self.config = _check_config(config)
+        self.config = check_instance("config", config, TinyConfig)
         capacity = config.context if capacity is None else check_positive_int("capacity", capacity)
         if capacity > config.context:
             raise ValueError(f"capacity={capacity} must be <= context={config.context}")
@@ -576,19 +585,18 @@ class KVCache:
 
     def keys(self, layer: int) -> np.ndarray:
         """Return a read-only view of layer ``layer``'s Keys, ``[kv_heads, tokens, head_dim]``."""
-        layer = check_int("layer", layer, minimum=0)
-        if layer >= self.config.layers:
-            raise ValueError(f"layer={layer} must be < layers={self.config.layers}")
-        view = self._data[layer, 0, 0, :, : self.tokens]
-        view.flags.writeable = False
-        return view
+        return self._view(layer, 0)
 
     def values(self, layer: int) -> np.ndarray:
         """Return a read-only view of layer ``layer``'s Values, ``[kv_heads, tokens, head_dim]``."""
+        return self._view(layer, 1)
+
+    def _view(self, layer: object, kv: int) -> np.ndarray:
+        """Return the filled Keys (``kv=0``) or Values (``kv=1``) of ``layer``, read-only."""
         layer = check_int("layer", layer, minimum=0)
         if layer >= self.config.layers:
             raise ValueError(f"layer={layer} must be < layers={self.config.layers}")
-        view = self._data[layer, 1, 0, :, : self.tokens]
+        view = self._data[layer, kv, 0, :, : self.tokens]  # [kv_heads, tokens, head_dim]
         view.flags.writeable = False
         return view
 
@@ -645,7 +653,7 @@ class TinyDecoder:
     """
 
     def __init__(self, config: TinyConfig, state_dict: Mapping[str, object]) -> None:
-        self.config = _check_config(config)
+        self.config = check_instance("config", config, TinyConfig)
         self._params = check_state_dict(config, state_dict)
         self.dtype = next(iter(self._params.values())).dtype
         p = self._params
@@ -688,7 +696,7 @@ class TinyDecoder:
         >>> TinyDecoder.random(c, dtype="float64").dtype
         dtype('float64')
         """
-        config = _check_config(config)
+        config = check_instance("config", config, TinyConfig)
         seed = check_int("seed", seed, minimum=0)
         std = check_positive_float("std", std)
         dtype = check_choice("dtype", str(np.dtype(dtype)), _DTYPES)
@@ -793,19 +801,72 @@ class TinyDecoder:
         >>> [(s.name, s.shape) for s in trace][:3]
         [('token_ids', (3,)), ('embedding', (3, 8)), ('layers.0.attn_norm', (3, 8))]
         """
-        causal = check_bool("causal", causal)
-        offset = check_int("position_offset", position_offset, minimum=0)
+        ids, causal, offset = self._check_sequence(token_ids, causal, position_offset)
         return_trace = check_bool("return_trace", return_trace)
-        limit = self.config.context - offset
-        if limit < 1:
-            raise ValueError(f"position_offset={offset} must be < context={self.config.context}")
-        what = f"the context allows {limit} (context={self.config.context}, offset={offset})"
-        ids = self.check_token_ids(token_ids, limit, what)
         trace: list[TraceStep] | None = [] if return_trace else None
         logits = self._forward(ids, cache=None, start=offset, causal=causal, trace=trace)
         if trace is None:
             return logits
         return logits, tuple(trace)
+
+    def attention_weights(
+        self, token_ids: Sequence[int], *, causal: bool = True, position_offset: int = 0
+    ) -> np.ndarray:
+        """Return the attention weights of every layer and head for one sequence.
+
+        They are the softmax rows the forward pass of :meth:`logits` multiplies the Values
+        with (collected from the same code path, not recomputed): row ``i`` of head ``h`` in
+        layer ``l`` says how much query position ``i`` reads from each key position. With the
+        causal mask the weights above the diagonal are exactly 0; each query head uses its
+        group's shared Key head (grouped-query attention).
+
+        Parameters
+        ----------
+        token_ids : sequence of int, shape (tokens,)
+            Ids in ``0..vocab_size-1``, usually ``tokenizer.encode(text, add_bos=True)``;
+            ``1 <= tokens <= context - position_offset``.
+        causal : bool, default True
+            Causal mask; ``False`` lets every position see the whole sequence.
+        position_offset : int, default 0
+            Position of the first token (RoPE makes the weights independent of it).
+
+        Returns
+        -------
+        numpy.ndarray, shape (layers, heads, tokens, tokens), float64
+            Rows sum to 1.
+
+        Raises
+        ------
+        TypeError
+            If ``token_ids`` does not hold integers or ``causal`` is not a bool.
+        ValueError
+            If ``token_ids`` is empty, holds an id outside the vocabulary, or is longer than
+            the context.
+
+        Examples
+        --------
+        >>> c = TinyConfig(vocab_size=20, d_model=8, layers=2, heads=4, kv_heads=2, d_ff=16,
+        ...                context=8)
+        >>> weights = TinyDecoder.random(c).attention_weights([3, 1, 4])
+        >>> weights.shape, weights[1, 0, 0].tolist()
+        ((2, 4, 3, 3), [1.0, 0.0, 0.0])
+        """
+        ids, causal, offset = self._check_sequence(token_ids, causal, position_offset)
+        weights: list[np.ndarray] = []
+        self._forward(ids, cache=None, start=offset, causal=causal, trace=None, weights=weights)
+        return np.stack(weights)  # [layers, heads, tokens, tokens]
+
+    def _check_sequence(
+        self, token_ids: object, causal: object, position_offset: object
+    ) -> tuple[np.ndarray, bool, int]:
+        """Return ``(ids, causal, offset)`` for a whole-sequence pass, checked against context."""
+        causal = check_bool("causal", causal)
+        offset = check_int("position_offset", position_offset, minimum=0)
+        limit = self.config.context - offset
+        if limit < 1:
+            raise ValueError(f"position_offset={offset} must be < context={self.config.context}")
+        what = f"the context allows {limit} (context={self.config.context}, offset={offset})"
+        return self.check_token_ids(token_ids, limit, what), causal, offset
 
     def forward_step(
         self, token_ids: Sequence[int], cache: KVCache | None = None
@@ -848,8 +909,7 @@ class TinyDecoder:
         """
         if cache is None:
             cache = self.new_cache()
-        if not isinstance(cache, KVCache):
-            raise TypeError(f"cache must be a KVCache, got {type(cache).__name__}")
+        cache = check_instance("cache", cache, KVCache)
         if cache.config != self.config:
             raise ValueError("cache was built for a different config than this model's")
         if cache.dtype != self.dtype:
@@ -869,8 +929,13 @@ class TinyDecoder:
         start: int,
         causal: bool,
         trace: list[TraceStep] | None,
+        weights: list[np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Run the stack on ``ids`` at positions ``start..``; read/write ``cache`` if given."""
+        """Run the stack on ``ids`` at positions ``start..``; read/write ``cache`` if given.
+
+        ``trace`` collects the stage shapes and ``weights`` each layer's attention weights
+        ``[heads, tokens, keys]``, when given.
+        """
         c, n = self.config, ids.size
         positions = np.arange(start, start + n)  # [tokens]
         end = start + n if cache is not None else n  # keys visible to the last query
@@ -881,7 +946,7 @@ class TinyDecoder:
         if trace is not None:
             trace += [TraceStep("token_ids", ids.shape), TraceStep("embedding", x.shape)]
         for i, layer in enumerate(self._layers):
-            x = x + self._attention_block(i, layer, x, positions, mask, cache, trace)
+            x = x + self._attention_block(i, layer, x, positions, mask, cache, trace, weights)
             x = x + self._ffn_block(i, layer, x, trace)
         x = rms_norm(x, self._final_norm, c.norm_eps)  # [tokens, d_model]
         logits = x @ self._head.T  # [tokens, vocab_size]
@@ -894,7 +959,7 @@ class TinyDecoder:
             ]
         return logits
 
-    def _attention_block(self, i, layer, x, positions, mask, cache, trace) -> np.ndarray:
+    def _attention_block(self, i, layer, x, positions, mask, cache, trace, weights) -> np.ndarray:
         """Return the attention sub-layer's output ``o_proj(attention(rope(q), rope(k), v))``."""
         c, n = self.config, x.shape[0]
         h = rms_norm(x, layer.attn_norm, c.norm_eps)  # [tokens, d_model]
@@ -906,7 +971,9 @@ class TinyDecoder:
         v = np.ascontiguousarray(qkv[c.heads + c.kv_heads :])  # [kv_heads, tokens, head_dim]
         if cache is not None:
             k, v = cache._store(i, int(positions[0]), k, v)  # [kv_heads, end, head_dim]
-        out = attention(q, k, v, mask)  # [heads, tokens, head_dim]
+        out, probs = attention(q, k, v, mask, return_weights=True)  # [heads, tokens, hd]
+        if weights is not None:
+            weights.append(probs)  # [heads, tokens, end]
         out = out.transpose(1, 0, 2).reshape(n, c.d_model) @ layer.w_o.T  # [tokens, d_model]
         if trace is not None:
             trace += [

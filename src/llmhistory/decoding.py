@@ -23,10 +23,12 @@ from llmhistory._validate import (
     check_callable,
     check_choice,
     check_float,
+    check_instance,
     check_int,
     check_positive_float,
     check_positive_int,
     check_rng,
+    check_sequence,
     check_str,
 )
 
@@ -352,12 +354,6 @@ class DecodingPolicy:
 GREEDY = DecodingPolicy()
 
 
-def _check_policy(policy: object) -> DecodingPolicy:
-    if not isinstance(policy, DecodingPolicy):
-        raise TypeError(f"policy must be a DecodingPolicy, got {type(policy).__name__}")
-    return policy
-
-
 def next_token_distribution(logits: object, policy: DecodingPolicy = GREEDY) -> np.ndarray:
     """Return the (vocab_size,) next-token probabilities that ``policy`` draws from.
 
@@ -391,7 +387,7 @@ def next_token_distribution(logits: object, policy: DecodingPolicy = GREEDY) -> 
     [0.0, 1.0, 0.0]
     """
     array = _as_logits(logits, one_d=True)
-    policy = _check_policy(policy)
+    policy = check_instance("policy", policy, DecodingPolicy)
     if policy.greedy:
         _shifted(array, -1)  # refuses an all -inf row
         probs = np.zeros_like(array)
@@ -445,7 +441,7 @@ def choose_token(
     >>> choose_token([0.1, 2.0, -1.0], DecodingPolicy.sampling(top_k=1), np.random.default_rng(0))
     1
     """
-    policy = _check_policy(policy)
+    policy = check_instance("policy", policy, DecodingPolicy)
     if not policy.greedy:
         rng = check_rng("rng", rng)
     probs = next_token_distribution(logits, policy)
@@ -558,7 +554,7 @@ def generate(
     check_callable("next_logits", next_logits)
     token_ids = _check_token_ids("prompt_ids", prompt_ids, allow_empty=False)
     max_new_tokens = check_int("max_new_tokens", max_new_tokens, minimum=0)
-    policy = _check_policy(policy)
+    policy = check_instance("policy", policy, DecodingPolicy)
     if not policy.greedy:
         rng = check_rng("rng", rng)
     stops = set(_check_token_ids("stop_tokens", stop_tokens, allow_empty=True))
@@ -631,11 +627,8 @@ def bigram_next_logits(
     >>> [vocab[i] for i in run.token_ids]
     ['<bos>', 'refund', 'approved', '<eos>']
     """
-    if isinstance(vocab, str) or not isinstance(vocab, Sequence):
-        raise TypeError(f"vocab must be a sequence of str, got {type(vocab).__name__}")
+    vocab = check_sequence("vocab", vocab, "token")
     words = [check_str(f"vocab[{i}]", word) for i, word in enumerate(vocab)]
-    if not words:
-        raise ValueError("vocab must hold at least one token")
     if len(set(words)) != len(words):
         raise ValueError("vocab must not hold duplicate tokens")
     index = {word: i for i, word in enumerate(words)}

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from llmhistory._validate import check_bool, check_int, check_str
+from llmhistory._validate import check_bool, check_instance, check_int, check_sequence, check_str
 from llmhistory.decoder import TinyDecoder
 from llmhistory.decoding import GREEDY, DecodingPolicy, Generation, generate, log_softmax
 from llmhistory.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
@@ -38,15 +38,8 @@ __all__ = [
 ]
 
 
-def _check_model(model: object) -> TinyDecoder:
-    if not isinstance(model, TinyDecoder):
-        raise TypeError(f"model must be a TinyDecoder, got {type(model).__name__}")
-    return model
-
-
 def _check_tokenizer(tokenizer: object, model: TinyDecoder) -> BPETokenizer:
-    if not isinstance(tokenizer, BPETokenizer):
-        raise TypeError(f"tokenizer must be a BPETokenizer, got {type(tokenizer).__name__}")
+    check_instance("tokenizer", tokenizer, BPETokenizer)
     if tokenizer.vocab_size != model.config.vocab_size:
         raise ValueError(
             f"tokenizer vocab_size={tokenizer.vocab_size} differs from the model's "
@@ -86,7 +79,7 @@ def next_logits_function(
     ...                                                               full([1, 2, 3])))
     True
     """
-    model = _check_model(model)
+    model = check_instance("model", model, TinyDecoder)
     if not check_bool("use_cache", use_cache):
         return lambda token_ids: model.logits(token_ids)[-1]
     cache = model.new_cache(capacity)
@@ -154,7 +147,7 @@ def generate_ids(
     >>> len(run.new_token_ids), run.stop_reason
     (3, 'max_new_tokens')
     """
-    model = _check_model(model)
+    model = check_instance("model", model, TinyDecoder)
     max_new_tokens = check_int("max_new_tokens", max_new_tokens, minimum=0)
     seed = check_int("seed", seed, minimum=0)
     if isinstance(prompt_ids, (str, bytes)):
@@ -220,7 +213,7 @@ def generate_text(
     ...               max_new_tokens=8)
     ' 30 days.'
     """
-    model = _check_model(model)
+    model = check_instance("model", model, TinyDecoder)
     tokenizer = _check_tokenizer(tokenizer, model)
     prompt = check_str("prompt", prompt)
     run = generate_ids(
@@ -236,11 +229,8 @@ def generate_text(
 
 
 def _check_labels(labels: object) -> tuple[str, ...]:
-    if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence):
-        raise TypeError(f"labels must be a sequence of str, got {type(labels).__name__}")
+    labels = check_sequence("labels", labels, "label")
     checked = tuple(check_str(f"labels[{i}]", label) for i, label in enumerate(labels))
-    if not checked:
-        raise ValueError("labels must hold at least one label")
     if len(set(checked)) != len(checked):
         raise ValueError(f"labels must be distinct, got {list(checked)}")
     return checked
@@ -287,7 +277,7 @@ def rank_labels(
     >>> rank_labels(model, tokenizer, prompt, SUPPORT_LABELS)[0][0]
     'Shipping'
     """
-    model = _check_model(model)
+    model = check_instance("model", model, TinyDecoder)
     tokenizer = _check_tokenizer(tokenizer, model)
     prompt = check_str("prompt", prompt)
     labels = _check_labels(labels)

@@ -25,8 +25,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from llmhistory._validate import check_float, check_int, check_str
-from llmhistory.prompts import AssembledPrompt, Note, assemble_long_context, estimate_tokens
+from llmhistory._validate import check_float, check_instance, check_int, check_sequence, check_str
+from llmhistory.prompts import (
+    AssembledPrompt,
+    Note,
+    _check_notes,
+    assemble_long_context,
+    estimate_tokens,
+)
 
 __all__ = [
     "LIU2023_MODELS",
@@ -325,8 +331,7 @@ def score_notes(texts: Sequence[str], query: str) -> tuple[Note, ...]:
     >>> [n.relevance for n in score_notes(["Damaged box photo.", "Coupon applied."], "damaged")]
     [1.0, 0.0]
     """
-    if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
-        raise TypeError(f"texts must be a sequence of str, got {type(texts).__name__}")
+    texts = check_sequence("texts", texts, "text", allow_empty=True)
     check_str("query", query)
     return tuple(
         Note(check_str(f"texts[{i}]", text), relevance=lexical_relevance(text, query))
@@ -360,17 +365,7 @@ class LongContextCase:
     def __post_init__(self) -> None:
         for name in ("policy", "evidence", "question"):
             check_str(name, getattr(self, name))
-        notes = self.notes
-        if isinstance(notes, (str, bytes)) or not isinstance(notes, Sequence):
-            raise TypeError(f"notes must be a sequence of Note or str, got {type(notes).__name__}")
-        checked = []
-        for i, note in enumerate(notes):
-            if isinstance(note, str):
-                note = Note(check_str(f"notes[{i}]", note))
-            if not isinstance(note, Note):
-                raise TypeError(f"notes[{i}] must be a Note or a str, got {type(note).__name__}")
-            checked.append(note)
-        object.__setattr__(self, "notes", tuple(checked))
+        object.__setattr__(self, "notes", _check_notes(self.notes))
 
     @property
     def fixed_tokens(self) -> int:
@@ -447,8 +442,7 @@ def assembly_report(prompt: AssembledPrompt) -> str:
     tokens: 29 of a 30-token budget
     evidence adjacent to question: True
     """
-    if not isinstance(prompt, AssembledPrompt):
-        raise TypeError(f"prompt must be an AssembledPrompt, got {type(prompt).__name__}")
+    prompt = check_instance("prompt", prompt, AssembledPrompt)
     kept = len(prompt.lines) - 3
     lines = list(prompt.numbered_lines())
     lines.append(f"kept {kept} of {kept + len(prompt.dropped)} notes")

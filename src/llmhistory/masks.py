@@ -129,10 +129,11 @@ def padding_mask(lengths_or_valid: object, n: int | None = None) -> np.ndarray:
     >>> padding_mask(2, n=3).astype(int)[0].tolist()
     [1, 1, 0]
     """
+    if n is not None:
+        n = check_positive_int("n", n)
     if isinstance(lengths_or_valid, (int, np.integer)) and not isinstance(lengths_or_valid, bool):
         if n is None:
             raise ValueError("n must be given when lengths_or_valid is an integer length")
-        n = check_positive_int("n", n)
         length = check_int("lengths_or_valid", lengths_or_valid, minimum=1)
         if length > n:
             raise ValueError(f"lengths_or_valid={length} must be <= n={n}")
@@ -141,10 +142,8 @@ def padding_mask(lengths_or_valid: object, n: int | None = None) -> np.ndarray:
         valid = as_bool_array("lengths_or_valid", lengths_or_valid, ndim=1)
         if valid.size == 0:
             raise ValueError("lengths_or_valid must not be empty")
-        if n is not None:
-            n = check_positive_int("n", n)
-            if n != valid.size:
-                raise ValueError(f"n={n} must equal the length of lengths_or_valid ({valid.size})")
+        if n is not None and n != valid.size:
+            raise ValueError(f"n={n} must equal the length of lengths_or_valid ({valid.size})")
         if not valid.any():
             raise ValueError("lengths_or_valid must mark at least one real token")
         n = valid.size

@@ -42,12 +42,14 @@ from dataclasses import dataclass
 from llmhistory._validate import (
     check_bool,
     check_choice,
+    check_instance,
     check_int,
     check_positive_float,
     check_positive_int,
+    check_sequence,
 )
 from llmhistory.kv_cache import GIB, format_gib, kv_cache_bytes, max_batch_for_budget
-from llmhistory.models import ModelConfig, count_parameters
+from llmhistory.models import ModelConfig, count_parameters, kv_cache_bytes_per_token
 
 __all__ = [
     "ADAM_MIXED_PRECISION_BYTES",
@@ -103,12 +105,6 @@ LORA_TARGETS: tuple[str, ...] = ("q", "k", "v", "o", "gate", "up", "down")
 DEFAULT_LORA_TARGETS: tuple[str, ...] = ("q", "k", "v", "o")
 #: Common accelerator memory sizes in GiB (24 GiB consumer card, 48 GiB and 80 GiB data-centre).
 GPU_SIZES_GIB: tuple[int, ...] = (24, 48, 80)
-
-
-def _check_config(config: object) -> ModelConfig:
-    if not isinstance(config, ModelConfig):
-        raise TypeError(f"config must be a ModelConfig, got {type(config).__name__}")
-    return config
 
 
 def _check_precision(precision: object) -> str:
@@ -242,7 +238,7 @@ def lora_parameters(
     >>> lora_parameters(get_config("llama-3-8b"), rank=16, targets=("q", "v"))
     6815744
     """
-    c = _check_config(config)
+    c = check_instance("config", config, ModelConfig)
     rank = check_positive_int("rank", rank)
     targets = _check_targets(targets)
     if "gate" in targets and c.ffn != "swiglu":
@@ -339,7 +335,7 @@ def finetune_memory(
     lora: 15.16 GiB (weights 14.98, gradients 0.03, optimizer states 0.15)
     qlora: 4.06 GiB (weights 3.76, quantization constants 0.12, gradients 0.03, optimizer states 0.15)
     """  # noqa: E501
-    c = _check_config(config)
+    c = check_instance("config", config, ModelConfig)
     method = str(check_choice("method", method, FINETUNE_METHODS))
     parameters = count_parameters(c).total
     if method == "full":
@@ -396,12 +392,29 @@ def cached_positions(config: ModelConfig, tokens: int, *, rolling_window: bool =
     ...     get_config("llama-3-8b"), 32768)
     (4096, 32768)
     """
-    c = _check_config(config)
+    c = check_instance("config", config, ModelConfig)
     tokens = check_int("tokens", tokens, minimum=0)
     rolling_window = check_bool("rolling_window", rolling_window)
     if rolling_window and c.sliding_window is not None:
         return min(tokens, c.sliding_window)
     return tokens
+
+
+def _cache_sizes(
+    c: ModelConfig, tokens: int, rolling_window: bool, kv_bytes_per_value: int
+) -> dict[str, int]:
+    """Return the checked KV-cache sizes of ``c`` for one sequence of ``tokens`` tokens.
+
+    The keys are the keyword arguments of :func:`llmhistory.kv_cache.kv_cache_bytes` (less
+    ``batch``), so the serving functions size the cache one way.
+    """
+    return {
+        "tokens": cached_positions(c, tokens, rolling_window=rolling_window),
+        "layers": c.layers,
+        "kv_heads": c.kv_heads,
+        "head_dim": c.head_dim,
+        "bytes_per_value": check_positive_int("kv_bytes_per_value", kv_bytes_per_value),
+    }
 
 
 def serving_memory(
@@ -445,15 +458,10 @@ def serving_memory(
     >>> print(serving_memory(get_config("llama-2-7b"), batch=8, tokens=4096))
     serving: 28.55 GiB (weights 12.55, KV cache 16.00)
     """
-    c = _check_config(config)
+    c = check_instance("config", config, ModelConfig)
     batch = check_positive_int("batch", batch)
     cache = kv_cache_bytes(
-        batch=batch,
-        layers=c.layers,
-        tokens=cached_positions(c, tokens, rolling_window=rolling_window),
-        kv_heads=c.kv_heads,
-        head_dim=c.head_dim,
-        bytes_per_value=kv_bytes_per_value,
+        batch=batch, **_cache_sizes(c, tokens, rolling_window, kv_bytes_per_value)
     )
     weights = weight_bytes(count_parameters(c).total, precision)
     return MemoryEstimate(label="serving", breakdown={"weights": weights, "KV cache": cache})
@@ -533,30 +541,21 @@ def max_batch(
     >>> max_batch(get_config("llama-3-8b"), tokens=4096, gpu_gib=80)
     130
     """
-    c = _check_config(config)
+    c = check_instance("config", config, ModelConfig)
     tokens = check_positive_int("tokens", tokens)
     gpu_gib = check_positive_float("gpu_gib", gpu_gib)
+    sizes = _cache_sizes(c, tokens, rolling_window, kv_bytes_per_value)  # checked before any 0
     weights = weight_bytes(count_parameters(c).total, precision)
     budget = math.floor(gpu_gib * GIB)
     if weights > budget:
         return 0
-    return max_batch_for_budget(
-        budget,
-        tokens=cached_positions(c, tokens, rolling_window=rolling_window),
-        layers=c.layers,
-        kv_heads=c.kv_heads,
-        head_dim=c.head_dim,
-        bytes_per_value=kv_bytes_per_value,
-        reserved_bytes=weights,
-    )
+    return max_batch_for_budget(budget, reserved_bytes=weights, **sizes)
 
 
 def _check_gpus(gpus: object) -> tuple[float, ...]:
-    if isinstance(gpus, str) or not isinstance(gpus, Sequence):
-        raise TypeError(f"gpus must be a sequence of sizes in GiB, got {type(gpus).__name__}")
-    if not gpus:
-        raise ValueError("gpus must hold at least one size in GiB")
-    return tuple(check_positive_float("gpus", g) for g in gpus)
+    return tuple(
+        check_positive_float("gpus", g) for g in check_sequence("gpus", gpus, "size in GiB")
+    )
 
 
 def _gib_label(gib: float) -> str:
@@ -596,7 +595,7 @@ def fit_report(
     on a 24 GiB GPU  yes, 20.26 GiB left for KV cache and activations
     on a 4 GiB GPU   yes, 0.26 GiB left for KV cache and activations
     """
-    c = _check_config(config)
+    c = check_instance("config", config, ModelConfig)
     precision = _check_precision(precision)
     gpus = _check_gpus(gpus)
     parameters = count_parameters(c).total
@@ -660,19 +659,12 @@ def serving_report(
     total            22.96 GiB of 80 GiB
     verdict          fits, 57.04 GiB free
     """
-    c = _check_config(config)
+    c = check_instance("config", config, ModelConfig)
     gpu_gib = check_positive_float("gpu_gib", gpu_gib)
     estimate = serving_memory(
         c, batch=batch, tokens=tokens, precision=precision, kv_bytes_per_value=kv_bytes_per_value
     )
-    per_token = kv_cache_bytes(
-        batch=1,
-        layers=c.layers,
-        tokens=1,
-        kv_heads=c.kv_heads,
-        head_dim=c.head_dim,
-        bytes_per_value=kv_bytes_per_value,
-    )
+    per_token = kv_cache_bytes_per_token(c, kv_bytes_per_value)
     weights, cache = estimate.breakdown["weights"], estimate.breakdown["KV cache"]
     left = gpu_gib - estimate.gib
     verdict = (

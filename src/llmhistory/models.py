@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from llmhistory._validate import (
     check_bool,
     check_choice,
+    check_instance,
     check_positive_float,
     check_positive_int,
     check_str,
@@ -182,12 +183,6 @@ class ParameterCount:
     breakdown: dict[str, int]
 
 
-def _check_config(config: object) -> ModelConfig:
-    if not isinstance(config, ModelConfig):
-        raise TypeError(f"config must be a ModelConfig, got {type(config).__name__}")
-    return config
-
-
 def count_parameters(config: ModelConfig) -> ParameterCount:
     """Return total and active parameters of ``config``, with a per-component breakdown.
 
@@ -216,7 +211,7 @@ def count_parameters(config: ModelConfig) -> ParameterCount:
     >>> round(count.total / 1e9, 1), round(count.active / 1e9, 1)
     (46.7, 12.9)
     """
-    c = _check_config(config)
+    c = check_instance("config", config, ModelConfig)
     d, hd = c.d_model, c.head_dim
     q_width, kv_width = c.heads * hd, c.kv_heads * hd
     attention = 2 * d * q_width + 2 * d * kv_width  # q, o; k, v
@@ -273,7 +268,7 @@ def kv_cache_bytes_per_token(config: ModelConfig, bytes_per_value: int = 2) -> i
     >>> kv_cache_bytes_per_token(get_config("llama-3-8b")) // 1024
     128
     """
-    c = _check_config(config)
+    c = check_instance("config", config, ModelConfig)
     return kv_cache_bytes(
         batch=1,
         layers=c.layers,
@@ -488,7 +483,7 @@ def describe(config: ModelConfig) -> str:
     >>> describe(get_config("llama-3-8b"))
     'llama-3-8b: 32 layers, d_model 4096, 32 heads / 8 kv_heads (GQA), SwiGLU, RMSNorm, RoPE, vocab 128256, context 8192; 8.03B parameters'
     """  # noqa: E501
-    c = _check_config(config)
+    c = check_instance("config", config, ModelConfig)
     count = count_parameters(c)
     parts = [
         f"{c.layers} layers",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from llmhistory._validate import as_float_array, check_float, check_int, check_str
+from llmhistory._validate import as_float_array, check_float, check_int, check_sequence, check_str
 from llmhistory.decoding import GREEDY, DecodingPolicy, next_token_distribution, softmax
 
 __all__ = [
@@ -90,8 +90,7 @@ def token_labels(tokenizer: object) -> tuple[str, ...]:
 
 
 def _check_labels(labels: object, size: int) -> tuple[str, ...]:
-    if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence):
-        raise TypeError(f"labels must be a sequence of str, got {type(labels).__name__}")
+    labels = check_sequence("labels", labels, "label", allow_empty=True)
     if len(labels) != size:
         raise ValueError(
             f"labels must have one entry per logit: {len(labels)} labels, {size} logits"
@@ -195,13 +194,7 @@ def format_candidates(candidates: Sequence[Candidate], *, context: str | None = 
        1  'Yes'        0.881  ##################
        2  'No'         0.119  ##
     """
-    if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Sequence):
-        raise TypeError(f"candidates must be a sequence of Candidate, got {type(candidates)}")
-    if not candidates:
-        raise ValueError("candidates must hold at least one Candidate")
-    for i, c in enumerate(candidates):
-        if not isinstance(c, Candidate):
-            raise TypeError(f"candidates[{i}] must be a Candidate, got {type(c).__name__}")
+    candidates = check_sequence("candidates", candidates, Candidate)
     shown = [show_token(c.text) for c in candidates]
     width = max(5, *(len(s) for s in shown))
     lines = [] if context is None else [f"after: {show_token(check_str('context', context))}"]
@@ -477,13 +470,7 @@ def format_loop_trace(steps: Sequence[LoopStep]) -> str:
     step  context tail  chosen  probability  rank
        1  'Agent:'      ' I'          0.500     1
     """
-    if isinstance(steps, (str, bytes)) or not isinstance(steps, Sequence):
-        raise TypeError(f"steps must be a sequence of LoopStep, got {type(steps).__name__}")
-    if not steps:
-        raise ValueError("steps must hold at least one LoopStep")
-    for i, s in enumerate(steps):
-        if not isinstance(s, LoopStep):
-            raise TypeError(f"steps[{i}] must be a LoopStep, got {type(s).__name__}")
+    steps = check_sequence("steps", steps, LoopStep)
     tails = [show_token(s.context_tail) for s in steps]
     tokens = [show_token(s.token) for s in steps]
     tw = max(len("context tail"), *(len(t) for t in tails))

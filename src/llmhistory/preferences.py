@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from llmhistory._validate import as_float_array, check_choice, check_str
+from llmhistory._validate import as_float_array, check_choice, check_instance, check_str
 
 __all__ = [
     "SUPPORT_PREFERENCE_PAIRS",
@@ -105,8 +105,7 @@ def keeps_required_fact(pair: PreferencePair) -> FactCheck:
     >>> check.chosen_keeps_fact, check.rejected_keeps_fact, check.discriminates
     (True, False, True)
     """
-    if not isinstance(pair, PreferencePair):
-        raise TypeError(f"pair must be a PreferencePair, got {type(pair).__name__}")
+    pair = check_instance("pair", pair, PreferencePair)
     if pair.required_fact is None:
         raise ValueError("pair.required_fact must be set to check it, got None")
     fact = pair.required_fact

@@ -16,7 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from llmhistory._validate import check_float, check_int, check_positive_int, check_str
+from llmhistory._validate import (
+    check_float,
+    check_int,
+    check_positive_int,
+    check_sequence,
+    check_str,
+)
 
 __all__ = [
     "SUPPORT_EXAMPLES",
@@ -50,15 +56,6 @@ def _check_line(name: str, value: object) -> str:
     return value
 
 
-def _check_sequence(name: str, value: object) -> Sequence:
-    """Return a non-empty sequence that is not a string."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be a sequence (list or tuple), got {type(value).__name__}")
-    if len(value) == 0:
-        raise ValueError(f"{name} must not be empty")
-    return value
-
-
 def _check_pair(name: str, value: object) -> tuple[object, object]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != 2:
         raise TypeError(f"{name} must be a pair (first, second), got {value!r}")
@@ -73,7 +70,7 @@ def _or_list(items: Sequence[str]) -> str:
 
 
 def _check_labels(labels: object) -> tuple[str, ...]:
-    labels = _check_sequence("labels", labels)
+    labels = check_sequence("labels", labels, "label")
     checked = tuple(_check_line(f"labels[{i}]", label) for i, label in enumerate(labels))
     if len(checked) < 2:
         raise ValueError(f"labels must hold at least 2 labels, got {len(checked)}")
@@ -165,7 +162,7 @@ def build_label_prompt(
     label_set = _check_labels(labels)
     header = label_header(label_set) if header is None else check_str("header", header)
     separator = check_str("separator", separator)
-    examples = _check_sequence("examples", examples)
+    examples = check_sequence("examples", examples, "example")
     shots = []
     for i, example in enumerate(examples):
         text, label = _check_pair(f"examples[{i}]", example)
@@ -217,7 +214,7 @@ def translation_prompt(
     instruction = _check_line("instruction", instruction)
     query = _check_line("query", query)
     lines = [instruction]
-    for i, pair in enumerate(_check_sequence("pairs", pairs)):
+    for i, pair in enumerate(check_sequence("pairs", pairs, "pair")):
         source, target = _check_pair(f"pairs[{i}]", pair)
         lines.append(
             f"{_check_line(f'pairs[{i}] source', source)} -> "
@@ -263,7 +260,7 @@ def chat_prompt(turns: Sequence[tuple[str, str]], *, next_speaker: str = "Agent"
 
     next_speaker = speaker_name("next_speaker", next_speaker)
     lines = []
-    for i, turn in enumerate(_check_sequence("turns", turns)):
+    for i, turn in enumerate(check_sequence("turns", turns, "turn")):
         speaker, text = _check_pair(f"turns[{i}]", turn)
         lines.append(
             f"{speaker_name(f'turns[{i}] speaker', speaker)}: {check_str(f'turns[{i}] text', text)}"
@@ -379,12 +376,16 @@ class AssembledPrompt:
         return tuple(f"{position}: {line}" for position, line in enumerate(self.lines, start=1))
 
 
-def _as_note(i: int, note: object) -> Note:
-    if isinstance(note, Note):
-        return note
-    if isinstance(note, str):
-        return Note(check_str(f"notes[{i}]", note))
-    raise TypeError(f"notes[{i}] must be a Note or a str, got {type(note).__name__}")
+def _check_notes(notes: object) -> tuple[Note, ...]:
+    """Return ``notes`` (a sequence of Note or str; may be empty) as Notes: str -> ``Note(str)``."""
+    checked = []
+    for i, note in enumerate(check_sequence("notes", notes, "note", allow_empty=True)):
+        if isinstance(note, str):
+            note = Note(check_str(f"notes[{i}]", note))
+        if not isinstance(note, Note):
+            raise TypeError(f"notes[{i}] must be a Note or a str, got {type(note).__name__}")
+        checked.append(note)
+    return tuple(checked)
 
 
 def assemble_long_context(
@@ -450,9 +451,7 @@ def assemble_long_context(
     policy = check_str("policy", policy)
     evidence = check_str("evidence", evidence)
     question = check_str("question", question)
-    if isinstance(notes, (str, bytes)) or not isinstance(notes, Sequence):
-        raise TypeError(f"notes must be a sequence of Note or str, got {type(notes).__name__}")
-    middle = [_as_note(i, note) for i, note in enumerate(notes)]
+    middle = list(_check_notes(notes))
     if budget_tokens is not None:
         budget_tokens = check_int("budget_tokens", budget_tokens, minimum=1)
 

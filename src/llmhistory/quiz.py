@@ -110,7 +110,7 @@ from pathlib import Path
 
 import yaml
 
-from llmhistory._validate import check_choice, check_float, check_int, check_str
+from llmhistory._validate import check_choice, check_float, check_instance, check_int, check_str
 
 __all__ = [
     "BOOK_ID",
@@ -569,8 +569,7 @@ def validate_bank(quizzes: Iterable[Quiz], *, book_policy: bool = False) -> tupl
     """
     quizzes = tuple(quizzes)
     for index, quiz in enumerate(quizzes):
-        if not isinstance(quiz, Quiz):
-            raise TypeError(f"quizzes[{index}] must be a Quiz, got {type(quiz).__name__}")
+        check_instance(f"quizzes[{index}]", quiz, Quiz)
     problems: list[str] = []
     quiz_ids: dict[str, str] = {}
     question_ids: dict[str, str] = {}

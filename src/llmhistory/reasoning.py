@@ -35,7 +35,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from llmhistory._validate import as_float_array, check_float, check_int, check_str
+from llmhistory._validate import (
+    as_float_array,
+    check_float,
+    check_instance,
+    check_int,
+    check_sequence,
+    check_str,
+)
 
 __all__ = [
     "DEFAULT_ANSWER_TOKENS",
@@ -267,12 +274,6 @@ def latency_seconds(
     return ttft + (reasoning_tokens + answer_tokens) / speed
 
 
-def _check_prices(prices: object) -> TokenPrices:
-    if not isinstance(prices, TokenPrices):
-        raise TypeError(f"prices must be a TokenPrices, got {type(prices).__name__}")
-    return prices
-
-
 def request_cost(
     *,
     input_tokens: int,
@@ -315,18 +316,12 @@ def request_cost(
     input_tokens = check_int("input_tokens", input_tokens, minimum=0)
     reasoning_tokens = check_int("reasoning_tokens", reasoning_tokens, minimum=0)
     answer_tokens = check_int("answer_tokens", answer_tokens, minimum=0)
-    prices = _check_prices(prices)
+    prices = check_instance("prices", prices, TokenPrices)
     billed = (
         input_tokens * prices.input_per_million
         + (reasoning_tokens + answer_tokens) * prices.output_per_million
     )
     return billed / 1_000_000
-
-
-def _check_scenario(scenario: object) -> EffortScenario:
-    if not isinstance(scenario, EffortScenario):
-        raise TypeError(f"scenario must be an EffortScenario, got {type(scenario).__name__}")
-    return scenario
 
 
 def estimate_request(
@@ -370,7 +365,7 @@ def estimate_request(
     >>> est.latency_s, est.cost_usd, est.output_tokens
     (17.0, 0.0078, 1650)
     """
-    scenario = _check_scenario(scenario)
+    scenario = check_instance("scenario", scenario, EffortScenario)
     latency = latency_seconds(
         reasoning_tokens=scenario.reasoning_tokens,
         answer_tokens=answer_tokens,
@@ -482,12 +477,6 @@ def expected_cost(cost_usd: float, accuracy: float, error_cost: float) -> float:
     return cost_usd + (1.0 - accuracy) * error_cost
 
 
-def _check_estimate(name: str, value: object) -> RequestEstimate:
-    if not isinstance(value, RequestEstimate):
-        raise TypeError(f"{name} must be a RequestEstimate, got {type(value).__name__}")
-    return value
-
-
 def break_even_error_cost(cheaper: RequestEstimate, costlier: RequestEstimate) -> float:
     """Return the error cost (USD) above which ``costlier`` has the lower expected cost.
 
@@ -516,8 +505,8 @@ def break_even_error_cost(cheaper: RequestEstimate, costlier: RequestEstimate) -
     >>> round(break_even_error_cost(low, medium), 2), round(break_even_error_cost(medium, high), 2)
     (0.08, 0.6)
     """
-    cheaper = _check_estimate("cheaper", cheaper)
-    costlier = _check_estimate("costlier", costlier)
+    cheaper = check_instance("cheaper", cheaper, RequestEstimate)
+    costlier = check_instance("costlier", costlier, RequestEstimate)
     extra_cost = costlier.cost_usd - cheaper.cost_usd
     gain = costlier.accuracy - cheaper.accuracy
     if extra_cost <= 0:
@@ -525,16 +514,6 @@ def break_even_error_cost(cheaper: RequestEstimate, costlier: RequestEstimate) -
     if gain <= 0:
         return math.inf
     return extra_cost / gain
-
-
-def _check_estimates(estimates: object) -> tuple[RequestEstimate, ...]:
-    if isinstance(estimates, (str, bytes)) or not isinstance(estimates, Sequence):
-        raise TypeError(
-            f"estimates must be a sequence of RequestEstimate, got {type(estimates).__name__}"
-        )
-    if len(estimates) == 0:
-        raise ValueError("estimates must hold at least one RequestEstimate")
-    return tuple(_check_estimate(f"estimates[{i}]", e) for i, e in enumerate(estimates))
 
 
 def best_choice(
@@ -575,7 +554,7 @@ def best_choice(
     >>> best_choice(options, error_cost=20.0, max_latency_s=30.0).name
     'medium'
     """
-    options = _check_estimates(estimates)
+    options = check_sequence("estimates", estimates, RequestEstimate)
     error_cost = check_float("error_cost", error_cost, minimum=0.0)
     if max_latency_s is not None:
         budget = check_float("max_latency_s", max_latency_s, minimum=0.0, strict_minimum=True)
@@ -615,7 +594,7 @@ def format_estimates(
     effort  reasoning  output  latency (s)  cost (USD)  accuracy
     low           300     450          5.0     0.00300      0.86  (illustrative)
     """
-    options = _check_estimates(estimates)
+    options = check_sequence("estimates", estimates, RequestEstimate)
     if error_cost is not None:
         error_cost = check_float("error_cost", error_cost, minimum=0.0)
     width = max(6, *(len(e.name) for e in options))

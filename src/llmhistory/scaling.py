@@ -31,6 +31,7 @@ from llmhistory._validate import (
     as_positive_float_array,
     check_choice,
     check_float,
+    check_instance,
     check_int,
     check_positive_float,
     check_str,
@@ -64,6 +65,11 @@ OPTIMAL_METHODS = ("tokens_per_parameter", "parametric")
 """The allocation rules :func:`compute_optimal` knows."""
 
 
+def _check_run(parameters: object, tokens: object) -> tuple[float, float]:
+    """Return a run's ``(parameters, tokens)`` as floats after checking both are finite, > 0."""
+    return check_positive_float("parameters", parameters), check_positive_float("tokens", tokens)
+
+
 def tokens_per_parameter(*, parameters: float, tokens: float) -> float:
     """Return the training tokens seen per parameter, ``tokens / parameters`` (a ratio).
 
@@ -93,8 +99,7 @@ def tokens_per_parameter(*, parameters: float, tokens: float) -> float:
     >>> round(tokens_per_parameter(parameters=175, tokens=300), 3)
     1.714
     """
-    parameters = check_positive_float("parameters", parameters)
-    tokens = check_positive_float("tokens", tokens)
+    parameters, tokens = _check_run(parameters, tokens)
     return tokens / parameters
 
 
@@ -131,8 +136,7 @@ def compute_proxy(
     ...                     baseline_tokens=140), 2)
     53.57
     """
-    parameters = check_positive_float("parameters", parameters)
-    tokens = check_positive_float("tokens", tokens)
+    parameters, tokens = _check_run(parameters, tokens)
     baseline_parameters = check_positive_float("baseline_parameters", baseline_parameters)
     baseline_tokens = check_positive_float("baseline_tokens", baseline_tokens)
     return (parameters / baseline_parameters) * (tokens / baseline_tokens)
@@ -168,8 +172,7 @@ def training_flops(*, parameters: float, tokens: float) -> float:
     >>> f"{training_flops(parameters=70e9, tokens=1.4e12):.3g}"  # Chinchilla
     '5.88e+23'
     """
-    parameters = check_positive_float("parameters", parameters)
-    tokens = check_positive_float("tokens", tokens)
+    parameters, tokens = _check_run(parameters, tokens)
     return FLOPS_PER_PARAMETER_TOKEN * parameters * tokens
 
 
@@ -189,8 +192,9 @@ class TrainingRun:
 
     def __post_init__(self) -> None:
         check_str("name", self.name)
-        object.__setattr__(self, "parameters", check_positive_float("parameters", self.parameters))
-        object.__setattr__(self, "tokens", check_positive_float("tokens", self.tokens))
+        parameters, tokens = _check_run(self.parameters, self.tokens)
+        object.__setattr__(self, "parameters", parameters)
+        object.__setattr__(self, "tokens", tokens)
 
 
 @dataclass(frozen=True)
@@ -243,8 +247,7 @@ def compare_runs(runs: Sequence[TrainingRun], baseline: int | str = 0) -> list[R
     if not runs:
         raise ValueError("runs must hold at least one TrainingRun")
     for i, run in enumerate(runs):
-        if not isinstance(run, TrainingRun):
-            raise TypeError(f"runs[{i}] must be a TrainingRun, got {type(run).__name__}")
+        check_instance(f"runs[{i}]", run, TrainingRun)
     names = [run.name for run in runs]
     if len(set(names)) != len(names):
         raise ValueError(f"runs must have unique names, got {names}")
@@ -299,12 +302,6 @@ CHINCHILLA_LOSS = ParametricLoss()
 """The Hoffmann et al. (2022) eq. 10 fit."""
 
 
-def _check_fit(fit: object) -> ParametricLoss:
-    if not isinstance(fit, ParametricLoss):
-        raise TypeError(f"fit must be a ParametricLoss, got {type(fit).__name__}")
-    return fit
-
-
 def _scalar_or_array(value: np.ndarray) -> float | np.ndarray:
     return float(value) if value.ndim == 0 else value
 
@@ -348,7 +345,7 @@ def parametric_loss(
     """
     n = as_positive_float_array("parameters", parameters)
     d = as_positive_float_array("tokens", tokens)
-    fit = _check_fit(fit)
+    fit = check_instance("fit", fit, ParametricLoss)
     try:
         n, d = np.broadcast_arrays(n, d)
     except ValueError:
@@ -378,7 +375,7 @@ def _check_method_args(
 ) -> tuple[str, float, ParametricLoss]:
     method = check_choice("method", method, OPTIMAL_METHODS)
     ratio = check_positive_float("tokens_per_parameter", ratio)
-    return method, ratio, _check_fit(fit)
+    return method, ratio, check_instance("fit", fit, ParametricLoss)
 
 
 def compute_optimal(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from llmhistory._validate import as_float_array, check_bool, check_float, check_str
+from llmhistory._validate import as_float_array, check_bool, check_float, check_instance, check_str
 
 __all__ = [
     "SUPPORT_CANDIDATES",
@@ -112,25 +112,13 @@ SUPPORT_SCENARIOS = (
 """The source chapter's two workloads."""
 
 
-def _check_candidate(name: str, value: object) -> Candidate:
-    if not isinstance(value, Candidate):
-        raise TypeError(f"{name} must be a Candidate, got {type(value).__name__}")
-    return value
-
-
-def _check_scenario(value: object) -> Scenario:
-    if not isinstance(value, Scenario):
-        raise TypeError(f"scenario must be a Scenario, got {type(value).__name__}")
-    return value
-
-
 def _check_candidates(candidates: Iterable[Candidate]) -> list[Candidate]:
     """Return the candidates as a list after checking kinds, non-emptiness and unique names."""
     if isinstance(candidates, (str, Candidate)):
         raise TypeError(
             f"candidates must be a sequence of Candidate, got {type(candidates).__name__}"
         )
-    items = [_check_candidate(f"candidates[{i}]", c) for i, c in enumerate(candidates)]
+    items = [check_instance(f"candidates[{i}]", c, Candidate) for i, c in enumerate(candidates)]
     if not items:
         raise ValueError("candidates must hold at least one Candidate")
     names = [c.name for c in items]
@@ -205,8 +193,8 @@ def score(candidate: Candidate, scenario: Scenario) -> float:
     >>> round(score(fast, live), 2), round(score(deep, live), 2), score(restricted, live)
     (74.5, 46.0, -inf)
     """
-    candidate = _check_candidate("candidate", candidate)
-    scenario = _check_scenario(scenario)
+    candidate = check_instance("candidate", candidate, Candidate)
+    scenario = check_instance("scenario", scenario, Scenario)
     if not candidate.license_ok:
         return -math.inf
     return (
@@ -251,7 +239,7 @@ def rank(candidates: Sequence[Candidate], scenario: Scenario) -> list[tuple[Cand
     local-restricted   -inf
     """
     items = _check_candidates(candidates)
-    scenario = _check_scenario(scenario)
+    scenario = check_instance("scenario", scenario, Scenario)
     scored = [(c, score(c, scenario)) for c in items]
     return sorted(scored, key=lambda pair: (-pair[1], pair[0].name))
 
@@ -391,8 +379,8 @@ def break_even_latency_penalty(a: Candidate, b: Candidate, cost_penalty: float) 
     >>> round(break_even_latency_penalty(fast, deep, cost_penalty=4.0), 6)
     0.004211
     """
-    a = _check_candidate("a", a)
-    b = _check_candidate("b", b)
+    a = check_instance("a", a, Candidate)
+    b = check_instance("b", b, Candidate)
     cost_penalty = check_float("cost_penalty", cost_penalty, minimum=0.0)
     for label, candidate in (("a", a), ("b", b)):
         if not candidate.license_ok:

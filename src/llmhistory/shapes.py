@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from llmhistory._validate import check_int, check_positive_int
+from llmhistory._validate import check_instance, check_int, check_positive_int
 from llmhistory.decoding import softmax
 
 __all__ = ["ShapeTrace", "format_shape_trace", "kv_cache_shape", "last_position_trace"]
@@ -200,8 +200,7 @@ def format_shape_trace(trace: ShapeTrace, kv_shape: tuple[int, ...] | None = Non
     next-token probabilities (batch, vocab_size): (1, 6), sum = 1.0
     KV cache (layers, K/V, batch, kv_heads, tokens, head_dim): (4, 2, 1, 2, 5, 4)
     """
-    if not isinstance(trace, ShapeTrace):
-        raise TypeError(f"trace must be a ShapeTrace, got {type(trace).__name__}")
+    trace = check_instance("trace", trace, ShapeTrace)
     lines = [
         f"hidden states (batch, tokens, d_model): {trace.hidden_shape}",
         f"last-position logits (batch, vocab_size): {trace.logits_shape}",

@@ -47,7 +47,7 @@ from pathlib import Path
 
 import numpy as np
 
-from llmhistory._validate import check_str
+from llmhistory._validate import check_instance, check_str
 from llmhistory.decoder import TinyConfig, TinyDecoder
 
 __all__ = [
@@ -281,8 +281,7 @@ def save_model(
     >>> bool(np.array_equal(load_model(path).logits([1, 2]), model.logits([1, 2])))
     True
     """
-    if not isinstance(model, TinyDecoder):
-        raise TypeError(f"model must be a TinyDecoder, got {type(model).__name__}")
+    model = check_instance("model", model, TinyDecoder)
     tensors = model.state_dict()
     if dtype is not None:
         if str(dtype) not in ("float16", "float32", "float64"):

@@ -19,8 +19,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from llmhistory._validate import as_float_array, check_str
-from llmhistory.figures import new_figure
+from llmhistory._validate import check_str
+from llmhistory.figures import check_series, check_tokens, new_figure
 
 __all__ = ["FUTURE_COLOR", "plot_attention"]
 
@@ -28,30 +28,11 @@ __all__ = ["FUTURE_COLOR", "plot_attention"]
 FUTURE_COLOR = "#DDDDDD"
 
 
-def _check_tokens(tokens: object) -> list[str]:
-    if isinstance(tokens, str) or not isinstance(tokens, Sequence):
-        raise TypeError(f"tokens must be a sequence of str, got {type(tokens).__name__}")
-    if not tokens:
-        raise ValueError("tokens must hold at least one token")
-    return [check_str(f"tokens[{i}]", t, allow_empty=True) for i, t in enumerate(tokens)]
-
-
 def _check_maps(maps: object, n: int) -> dict[str, np.ndarray]:
-    if not isinstance(maps, Mapping):
-        raise TypeError(f"maps must be a mapping of title to weights, got {type(maps).__name__}")
-    if not maps:
-        raise ValueError("maps must hold at least one attention map")
-    checked = {}
-    for title, weights in maps.items():
-        title = check_str("maps key", title)
-        array = as_float_array(f"maps[{title!r}]", weights, ndim=2)
-        if array.shape != (n, n):
-            raise ValueError(
-                f"maps[{title!r}] has shape {array.shape}, expected ({n}, {n}) for {n} tokens"
-            )
+    checked = check_series("maps", maps, (n, n), item="attention map", why=f" for {n} tokens")
+    for title, array in checked.items():
         if (array < 0).any() or (array > 1 + 1e-6).any():
             raise ValueError(f"maps[{title!r}] must hold attention weights in [0, 1]")
-        checked[title] = array
     return checked
 
 
@@ -99,7 +80,7 @@ def plot_attention(
     >>> [ax.get_title() for ax in fig.axes[:2]], fig.axes[0].texts[1].get_text()
     (['head 0', 'head 1'], '0.50')
     """
-    names = _check_tokens(tokens)
+    names = check_tokens(tokens)
     n = len(names)
     panels = _check_maps(maps, n)
     title = check_str("title", title)

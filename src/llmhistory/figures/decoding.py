@@ -15,47 +15,20 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from llmhistory._validate import as_float_array, check_str
-from llmhistory.figures import PALETTE, new_figure
+from llmhistory._validate import check_mapping, check_str
+from llmhistory.figures import PALETTE, check_series, check_tokens, grouped_bars, new_figure
 
 __all__ = ["plot_distributions"]
 
-_HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
-
-
-def _check_tokens(tokens: object) -> list[str]:
-    if isinstance(tokens, str) or not isinstance(tokens, Sequence):
-        raise TypeError(f"tokens must be a sequence of str, got {type(tokens).__name__}")
-    if not tokens:
-        raise ValueError("tokens must hold at least one token")
-    return [check_str(f"tokens[{i}]", t, allow_empty=True) for i, t in enumerate(tokens)]
-
 
 def _check_panels(panels: object, n: int) -> dict[str, dict[str, np.ndarray]]:
-    if not isinstance(panels, Mapping):
-        raise TypeError(
-            f"panels must be a mapping of panel title to {{series: probabilities}}, "
-            f"got {type(panels).__name__}"
-        )
-    if not panels:
-        raise ValueError("panels must hold at least one panel")
     checked: dict[str, dict[str, np.ndarray]] = {}
-    for title, series in panels.items():
-        title = check_str("panels key", title)
-        if not isinstance(series, Mapping) or not series:
-            raise ValueError(f"panels[{title!r}] must be a non-empty mapping of series to values")
-        checked[title] = {}
-        for name, values in series.items():
-            name = check_str(f"panels[{title!r}] key", name)
-            probs = as_float_array(f"panels[{title!r}][{name!r}]", values, ndim=1)
-            if probs.shape != (n,):
-                raise ValueError(
-                    f"panels[{title!r}][{name!r}] has shape {probs.shape}, expected ({n},) "
-                    "(one probability per token)"
-                )
+    for title, series in check_mapping("panels", panels, "panel").items():
+        name = f"panels[{title!r}]"
+        checked[title] = check_series(name, series, (n,), why=" (one probability per token)")
+        for label, probs in checked[title].items():
             if (probs < 0).any() or (probs > 1).any():
-                raise ValueError(f"panels[{title!r}][{name!r}] must hold probabilities in [0, 1]")
-            checked[title][name] = probs
+                raise ValueError(f"{name}[{label!r}] must hold probabilities in [0, 1]")
     return checked
 
 
@@ -98,7 +71,7 @@ def plot_distributions(
     >>> [ax.get_title() for ax in fig.axes], len(fig.axes[0].patches)
     (['temperature', 'filters'], 6)
     """
-    names = _check_tokens(tokens)
+    names = check_tokens(tokens)
     n = len(names)
     checked = _check_panels(panels, n)
     title = check_str("title", title)
@@ -107,18 +80,8 @@ def plot_distributions(
     axes = np.atleast_1d(axes)
     x = np.arange(n)
     for ax, (panel, series) in zip(axes, checked.items(), strict=True):
-        bar_width = 0.8 / len(series)
-        for j, (label, probs) in enumerate(series.items()):
-            offset = (j - (len(series) - 1) / 2) * bar_width
-            ax.bar(
-                x + offset,
-                probs,
-                width=bar_width,
-                color=PALETTE[j % len(PALETTE)],
-                hatch=_HATCHES[j % len(_HATCHES)],
-                edgecolor="white",
-                label=label,
-            )
+        offsets = grouped_bars(ax, series)
+        for j, (probs, offset) in enumerate(zip(series.values(), offsets, strict=True)):
             zero = probs == 0
             if zero.any():
                 ax.plot(

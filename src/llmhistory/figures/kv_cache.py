@@ -15,32 +15,19 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
-from llmhistory._validate import as_float_array, as_positive_float_array, check_str
-from llmhistory.figures import PALETTE, new_figure
+from llmhistory._validate import as_positive_float_array, check_str
+from llmhistory.figures import PALETTE, check_series, new_figure
 
 __all__ = ["plot_cache_vs_context"]
 
 _MARKERS = ("o", "s", "D", "^", "v", "P")
 
 
-def _check_series(cache_gib: object, length: int) -> dict[str, np.ndarray]:
-    if not isinstance(cache_gib, Mapping):
-        raise TypeError(
-            f"cache_gib must be a mapping of label to sizes, got {type(cache_gib).__name__}"
-        )
-    if not cache_gib:
-        raise ValueError("cache_gib must hold at least one series")
-    checked = {}
-    for label, values in cache_gib.items():
-        label = check_str("cache_gib key", label)
-        array = as_float_array(f"cache_gib[{label!r}]", values, ndim=1)
-        if array.shape != (length,):
-            raise ValueError(
-                f"cache_gib[{label!r}] has shape {array.shape}, expected ({length},) like tokens"
-            )
+def _check_sizes(cache_gib: object, length: int) -> dict[str, np.ndarray]:
+    checked = check_series("cache_gib", cache_gib, (length,), why=" like tokens")
+    for label, array in checked.items():
         if (array < 0).any():
             raise ValueError(f"cache_gib[{label!r}] must hold sizes >= 0")
-        checked[label] = array
     return checked
 
 
@@ -106,7 +93,7 @@ def plot_cache_vs_context(
     ['a', 'b', 'budget for a: 60.0 GiB']
     """
     x = as_positive_float_array("tokens", tokens, ndim=1)
-    series = _check_series(cache_gib, x.size)
+    series = _check_sizes(cache_gib, x.size)
     budgets = _check_budgets(budget_gib, list(series))
     title = check_str("title", title)
     ylabel = check_str("ylabel", ylabel)

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from llmhistory._validate import as_bool_array, check_int, check_str
-from llmhistory.figures import PALETTE, new_figure
+from llmhistory.figures import PALETTE, check_series, check_tokens, new_figure
 
 __all__ = ["BLOCKED_COLOR", "VISIBLE_COLOR", "plot_masks"]
 
@@ -27,31 +27,6 @@ __all__ = ["BLOCKED_COLOR", "VISIBLE_COLOR", "plot_masks"]
 VISIBLE_COLOR = PALETTE[0]
 #: Cell colour of a blocked (query, key) pair.
 BLOCKED_COLOR = "#EEEEEE"
-
-
-def _check_tokens(tokens: object) -> list[str]:
-    if isinstance(tokens, str) or not isinstance(tokens, Sequence):
-        raise TypeError(f"tokens must be a sequence of str, got {type(tokens).__name__}")
-    if not tokens:
-        raise ValueError("tokens must hold at least one token")
-    return [check_str(f"tokens[{i}]", t, allow_empty=True) for i, t in enumerate(tokens)]
-
-
-def _check_masks(masks: object, n: int) -> dict[str, np.ndarray]:
-    if not isinstance(masks, Mapping):
-        raise TypeError(f"masks must be a mapping of title to mask, got {type(masks).__name__}")
-    if not masks:
-        raise ValueError("masks must hold at least one mask")
-    checked = {}
-    for name, mask in masks.items():
-        name = check_str("masks key", name)
-        array = as_bool_array(f"masks[{name!r}]", mask, ndim=2)
-        if array.shape != (n, n):
-            raise ValueError(
-                f"masks[{name!r}] has shape {array.shape}, expected ({n}, {n}) for {n} tokens"
-            )
-        checked[name] = array
-    return checked
 
 
 def plot_masks(
@@ -96,9 +71,11 @@ def plot_masks(
     >>> [t.get_text() for t in fig.axes[0].texts]
     ['1', '0', '1', '1']
     """
-    names = _check_tokens(tokens)
+    names = check_tokens(tokens)
     n = len(names)
-    panels = _check_masks(masks, n)
+    panels = check_series(
+        "masks", masks, (n, n), item="mask", convert=as_bool_array, why=f" for {n} tokens"
+    )
     title = check_str("title", title)
     if highlight is not None:
         highlight = check_int("highlight", highlight, minimum=0)

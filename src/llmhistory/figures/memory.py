@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from llmhistory._validate import check_positive_float, check_str
+from llmhistory._validate import check_mapping, check_positive_float, check_sequence, check_str
 from llmhistory.figures import PALETTE, new_figure
 from llmhistory.kv_cache import GIB
 from llmhistory.memory import MemoryEstimate
@@ -31,36 +31,15 @@ GPU_LINE_COLOR = "#555555"
 
 
 def _check_panels(panels: object) -> dict[str, list[MemoryEstimate]]:
-    if not isinstance(panels, Mapping):
-        raise TypeError(
-            f"panels must be a mapping of panel title to estimates, got {type(panels).__name__}"
-        )
-    if not panels:
-        raise ValueError("panels must hold at least one panel")
-    checked = {}
-    for title, estimates in panels.items():
-        title = check_str("panels key", title)
-        if isinstance(estimates, (str, bytes)) or not isinstance(estimates, Sequence):
-            raise TypeError(
-                f"panels[{title!r}] must be a sequence of MemoryEstimate, "
-                f"got {type(estimates).__name__}"
-            )
-        if not estimates:
-            raise ValueError(f"panels[{title!r}] must hold at least one MemoryEstimate")
-        for estimate in estimates:
-            if not isinstance(estimate, MemoryEstimate):
-                raise TypeError(
-                    f"panels[{title!r}] must hold MemoryEstimate records, "
-                    f"got {type(estimate).__name__}"
-                )
-        checked[title] = list(estimates)
-    return checked
+    return {
+        title: list(check_sequence(f"panels[{title!r}]", estimates, MemoryEstimate))
+        for title, estimates in check_mapping("panels", panels, "panel").items()
+    }
 
 
 def _check_gpus(gpu_gib: object) -> list[float]:
-    if isinstance(gpu_gib, (str, bytes)) or not isinstance(gpu_gib, Sequence):
-        raise TypeError(f"gpu_gib must be a sequence of sizes in GiB, got {type(gpu_gib).__name__}")
-    return [check_positive_float("gpu_gib", g) for g in gpu_gib]
+    sizes = check_sequence("gpu_gib", gpu_gib, "size in GiB", allow_empty=True)
+    return [check_positive_float("gpu_gib", g) for g in sizes]
 
 
 def plot_memory_breakdown(

@@ -15,22 +15,15 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
-from llmhistory._validate import as_float_array, check_float, check_str
-from llmhistory.figures import PALETTE, new_figure
+from llmhistory._validate import as_float_array, check_float, check_mapping, check_str
+from llmhistory.figures import PALETTE, grouped_bars, new_figure
 
 __all__ = ["plot_expert_load"]
 
-_HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
-
 
 def _check_loads(loads: object) -> dict[str, np.ndarray]:
-    if not isinstance(loads, Mapping):
-        raise TypeError(f"loads must be a mapping of label to loads, got {type(loads).__name__}")
-    if not loads:
-        raise ValueError("loads must hold at least one series")
     checked: dict[str, np.ndarray] = {}
-    for label, values in loads.items():
-        label = check_str("loads key", label)
+    for label, values in check_mapping("loads", loads, "series").items():
         array = as_float_array(f"loads[{label!r}]", values, ndim=1)
         if (array < 0).any() or array.sum() <= 0:
             raise ValueError(f"loads[{label!r}] must be >= 0 with a positive total")
@@ -90,20 +83,9 @@ def plot_expert_load(
     if capacity_factor is not None:
         capacity_factor = check_float("capacity_factor", capacity_factor, minimum=1.0)
     num_experts = next(iter(series.values())).size
-    width = 0.8 / len(series)
     fig, ax = new_figure(max(4.8, 0.4 * num_experts * len(series) + 2.0), 3.6)
     x = np.arange(num_experts)
-    for i, (label, values) in enumerate(series.items()):
-        share = 100.0 * values / values.sum()
-        ax.bar(
-            x + (i - (len(series) - 1) / 2) * width,
-            share,
-            width=width,
-            color=PALETTE[i % len(PALETTE)],
-            hatch=_HATCHES[i % len(_HATCHES)],
-            edgecolor="white",
-            label=label,
-        )
+    grouped_bars(ax, {label: 100.0 * values / values.sum() for label, values in series.items()})
     balanced = 100.0 / num_experts
     ax.axhline(balanced, color="#333333", linestyle="--", linewidth=1.2, label="perfect balance")
     if capacity_factor is not None:

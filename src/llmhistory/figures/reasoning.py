@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from llmhistory._validate import as_float_array, as_positive_float_array, check_float, check_str
-from llmhistory.figures import PALETTE, new_figure
+from llmhistory.figures import PALETTE, check_series, new_figure
 
 __all__ = ["plot_reasoning_tradeoffs"]
 
@@ -28,20 +28,11 @@ _MARKERS = ("o", "s", "D", "^", "v", "P")
 
 
 def _check_series(name: str, value: object, length: int, *, positive: bool) -> dict:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name} must be a mapping of label to values, got {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{name} must hold at least one series")
-    checked = {}
-    for label, values in value.items():
-        label = check_str(f"{name} key", label)
-        check = as_positive_float_array if positive else as_float_array
-        array = check(f"{name}[{label!r}]", values, ndim=1)
-        if array.shape != (length,):
-            raise ValueError(f"{name}[{label!r}] has shape {array.shape}, expected ({length},)")
+    convert = as_positive_float_array if positive else as_float_array
+    checked = check_series(name, value, (length,), convert=convert)
+    for label, array in checked.items():
         if (array < 0).any():
             raise ValueError(f"{name}[{label!r}] must hold values >= 0")
-        checked[label] = array
     return checked
 
 

@@ -17,20 +17,10 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
-from llmhistory._validate import as_float_array, as_int_array, check_bool, check_str
-from llmhistory.figures import PALETTE, new_figure
+from llmhistory._validate import as_float_array, as_int_array, check_bool, check_mapping, check_str
+from llmhistory.figures import PALETTE, check_series, new_figure
 
 __all__ = ["plot_rotated_pairs", "plot_scores_by_gap"]
-
-
-def _check_mapping(name: str, value: object) -> dict:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name} must be a mapping of label to values, got {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{name} must hold at least one entry")
-    for key in value:
-        check_str(f"{name} key", key)
-    return dict(value)
 
 
 def plot_rotated_pairs(
@@ -68,7 +58,7 @@ def plot_rotated_pairs(
     >>> [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     ['query', 'key']
     """
-    pairs = _check_mapping("pairs", pairs)
+    pairs = check_mapping("pairs", pairs, "(query, key) pair")
     title = check_str("title", title)
     vectors = {}
     for label, pair in pairs.items():
@@ -162,14 +152,11 @@ def plot_scores_by_gap(
     minimum = 1 if log_gap else 0
     if x.min() < minimum:
         raise ValueError(f"gaps must be >= {minimum} (log_gap={log_gap}), got {x.min()}")
-    curves = _check_mapping("curves", curves)
+    curves = check_series("curves", curves, x.shape, item="curve")
     title = check_str("title", title)
     ylabel = check_str("ylabel", ylabel)
     fig, ax = new_figure(6.4, 3.8)
-    for label, values in curves.items():
-        y = as_float_array(f"curves[{label!r}]", values, ndim=1)
-        if y.shape != x.shape:
-            raise ValueError(f"curves[{label!r}] has shape {y.shape}, expected {x.shape}")
+    for label, y in curves.items():
         ax.plot(x, y, label=label, linewidth=1.6)
     ax.axhline(0.0, color="#777777", linewidth=0.8)
     if log_gap:

@@ -22,24 +22,15 @@ from matplotlib.figure import Figure
 from llmhistory._validate import (
     as_float_array,
     as_positive_float_array,
+    check_mapping,
     check_str,
 )
-from llmhistory.figures import PALETTE, new_figure
+from llmhistory.figures import PALETTE, check_series, new_figure
 
 __all__ = ["RUN_MARKERS", "plot_compute_optimal_frontier", "plot_isoflop_curves"]
 
 #: Marker shapes cycled over published runs, so each run is told apart without colour alone.
 RUN_MARKERS: tuple[str, ...] = ("o", "s", "D", "^", "v", "P", "X", "*")
-
-
-def _check_mapping(name: str, value: object, *, allow_empty: bool = False) -> dict:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name} must be a mapping of label to values, got {type(value).__name__}")
-    if not value and not allow_empty:
-        raise ValueError(f"{name} must hold at least one entry")
-    for key in value:
-        check_str(f"{name} key", key)
-    return dict(value)
 
 
 def _check_curve(name: str, values: object, length: int) -> np.ndarray:
@@ -93,8 +84,8 @@ def plot_compute_optimal_frontier(
     ['rule', 'run']
     """
     budgets = as_positive_float_array("flops", flops, ndim=1)
-    frontiers = _check_mapping("frontiers", frontiers)
-    runs = _check_mapping("runs", {} if runs is None else runs, allow_empty=True)
+    frontiers = check_mapping("frontiers", frontiers, "(parameters, tokens) pair")
+    runs = check_mapping("runs", {} if runs is None else runs, "run", allow_empty=True)
     title = check_str("title", title)
     curves = {}
     for label, pair in frontiers.items():
@@ -195,15 +186,12 @@ def plot_isoflop_curves(
     ['1e21 FLOPs', 'minimum']
     """
     sizes = as_positive_float_array("parameters", parameters, ndim=1)
-    losses = _check_mapping("losses", losses)
-    optima = _check_mapping("optima", {} if optima is None else optima, allow_empty=True)
+    losses = check_series("losses", losses, sizes.shape, item="curve")
+    optima = check_mapping("optima", {} if optima is None else optima, "optimum", allow_empty=True)
     title = check_str("title", title)
     ylabel = check_str("ylabel", ylabel)
     fig, ax = new_figure(6.4, 4.0)
-    for label, values in losses.items():
-        curve = as_float_array(f"losses[{label!r}]", values, ndim=1)
-        if curve.shape != sizes.shape:
-            raise ValueError(f"losses[{label!r}] has shape {curve.shape}, expected {sizes.shape}")
+    for label, curve in losses.items():
         ax.plot(sizes, curve, label=label)
     for k, (label, values) in enumerate(optima.items()):
         if not isinstance(values, (tuple, list)) or len(values) != 2:
