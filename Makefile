@@ -32,7 +32,7 @@ endif
 JB_FLAGS := --config book/_config.yml --toc $(TOC)
 
 .PHONY: help book test lint quizzes unit notebooks students build-strict browser toc vendor \
-	outputs train bench lab serve linkcheck clean
+	outputs train bench metrics lab serve linkcheck clean
 
 help:
 	@echo "make book      build the HTML book and print the path of index.html"
@@ -83,7 +83,7 @@ book: $(VENV)/.book-installed $(MATHJAX) toc
 	@tail -n 3 $(BUILD).log | grep -v '^$$' || true
 	@echo "Book built: $(CURDIR)/$(HTML)/index.html"
 
-test: $(VENV)/.test-installed lint quizzes unit notebooks students build-strict browser
+test: $(VENV)/.test-installed lint quizzes unit notebooks students build-strict linkcheck browser
 	@echo "All checks passed."
 
 lint: $(VENV)/.test-installed
@@ -115,8 +115,18 @@ build-strict: $(VENV)/.test-installed $(MATHJAX) toc
 
 # Browser tests of the built book (headless system Chromium through Playwright).
 browser: $(VENV)/.test-installed
-	@test -f $(HTML)/index.html || $(MAKE) build-strict
+	@test -f $(HTML)/index.html || { echo "build the book first: make build-strict"; exit 1; }
 	$(BIN)/pytest -q -p no:cacheprovider tests/browser
+
+# Every relative link and #fragment in the built HTML resolves (offline; external links are
+# listed, not fetched).
+linkcheck: $(VENV)/.test-installed
+	@test -f $(HTML)/index.html || { echo "build the book first: make build-strict"; exit 1; }
+	$(PY) scripts/linkcheck.py $(HTML)
+
+# Build times and page weights (a benchmark that prints figures, not a test).
+metrics: $(VENV)/.test-installed $(MATHJAX)
+	$(PY) benchmarks/book_metrics.py
 
 # ---- authoring -------------------------------------------------------------------------
 outputs: $(VENV)/.test-installed

@@ -556,3 +556,19 @@ class TestSvg:
         assert all(o.startswith("<svg") for o in data["outputs"])
         assert "Date" not in ex.html
         assert isinstance(ex, Explorable)
+
+
+def test_svg_outputs_have_an_accessible_name():
+    """Screen readers name each precomputed figure by its titles and grid point."""
+    from matplotlib.figure import Figure
+
+    def plot(k):
+        fig = Figure(figsize=(2, 1))
+        ax = fig.subplots()
+        ax.plot([0, k])
+        ax.set_title(f"Load <{k}>")
+        return fig
+
+    states = precompute(plot, {"k": [1, 2]}, output="svg")
+    assert 'role="img" aria-label="Load &lt;1&gt; (k=1)"' in states[(1,)]
+    assert 'aria-label="Load &lt;2&gt; (k=2)"' in states[(2,)]
