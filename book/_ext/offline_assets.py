@@ -31,6 +31,7 @@ Accessibility (axe-core, checked by ``tests/browser``)
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -113,10 +114,35 @@ def _on_page_context(app, pagename, templatename, context, doctree):  # noqa: AR
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+FONTAWESOME_JS = re.compile(
+    r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>'
+)
+
+
+def _drop_fontawesome_js(app: Sphinx, exception: Exception | None) -> None:
+    """Remove the theme's 1.5 MB ``fontawesome.js`` from every page.
+
+    pydata-sphinx-theme loads it only "so that users can add custom icons"; the icons the
+    book uses come from the Font Awesome webfonts its stylesheet already declares. Dropping
+    it cuts every page's weight by 1.5 MB (0.4 MB compressed).
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = FONTAWESOME_JS.sub("", text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    for name in ("fontawesome.js", "fontawesome.js.map", "fontawesome.js.LICENSE.txt"):
+        (outdir / "_static" / "scripts" / name).unlink(missing_ok=True)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _on_config_inited, priority=900)
     app.connect("builder-inited", _on_builder_inited, priority=900)
     app.connect("html-page-context", _on_page_context, priority=900)
+    app.connect("build-finished", _drop_fontawesome_js)
     if (STATIC / CSS_FILE).exists():
         app.add_css_file(CSS_FILE)
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}
