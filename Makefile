@@ -75,6 +75,7 @@ vendor: $(MATHJAX)
 # ---- the two commands ------------------------------------------------------------------
 toc: $(VENV)/.book-installed
 ifneq ($(strip $(CHAPTERS)),)
+	rm -rf $(HTML) $(BUILD)/.doctrees
 	$(PY) -m llmhistory.coursepack $(CHAPTERS) --out $(TOC)
 endif
 
