@@ -423,11 +423,17 @@ def track_requests(page: Any, base_url: str, visit: Visit) -> None:
     )
 
 
+# Waits for fonts and MathJax, but never longer than 10 s: a page caught mid-rebuild must
+# fail its own assertions rather than hang the whole run.
 SETTLE_JS = """async () => {
-  if (document.fonts && document.fonts.ready) { await document.fonts.ready; }
-  const mj = window.MathJax;
-  if (mj && mj.startup && mj.startup.promise) { await mj.startup.promise; }
-  return true;
+  const settle = (async () => {
+    if (document.fonts && document.fonts.ready) { await document.fonts.ready; }
+    const mj = window.MathJax;
+    if (mj && mj.startup && mj.startup.promise) { await mj.startup.promise; }
+    return true;
+  })();
+  const timeout = new Promise((resolve) => setTimeout(() => resolve(false), 10000));
+  return Promise.race([settle, timeout]);
 }"""
 
 IMAGES_JS = """async () => {
