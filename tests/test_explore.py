@@ -572,3 +572,12 @@ def test_svg_outputs_have_an_accessible_name():
     states = precompute(plot, {"k": [1, 2]}, output="svg")
     assert 'role="img" aria-label="Load &lt;1&gt; (k=1)"' in states[(1,)]
     assert 'aria-label="Load &lt;2&gt; (k=2)"' in states[(2,)]
+
+
+def test_svg_name_uses_the_suptitle_once():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1))
+    fig.suptitle("Cache size")
+    fig.subplots().set_title("Cache size")
+    assert 'aria-label="Cache size"' in figure_to_svg(fig)
