@@ -29,6 +29,7 @@ tests need are made (``-k`` runs stay fast), and the terminal summary says where
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -266,13 +267,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def base_url(book_dir: Path) -> Iterator[str]:
-    """``http://127.0.0.1:<free port>/`` serving the built book for the whole session."""
-    handler = functools.partial(_QuietHandler, directory=str(book_dir))
+@contextlib.contextmanager
+def serve_directory(folder: Path, name: str) -> Iterator[str]:
+    """Serve ``folder`` on ``http://127.0.0.1:<free port>/`` while the block runs."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="book-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -280,6 +281,13 @@ def base_url(book_dir: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def base_url(book_dir: Path) -> Iterator[str]:
+    """``http://127.0.0.1:<free port>/`` serving the built book for the whole session."""
+    with serve_directory(book_dir, "book-server") as url:
+        yield url
 
 
 def find_chromium() -> str | None:

@@ -22,11 +22,8 @@ and each browser score is compared with :func:`llmhistory.quiz.grade` on the sam
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import serve_directory
 
 from llmhistory.quiz import Question, Quiz, grade, load_quiz, quiz_page_html, validate_quiz
 
@@ -105,28 +103,14 @@ def as_grade_answers(quiz: Quiz, picks: dict[str, tuple[int, ...]]) -> dict[str,
 
 
 # ---- servers, contexts and pages ----------------------------------------------------------------
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def quiz_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``http://127.0.0.1:<port>/`` serving standalone quiz pages (``PAGES``) from a tmp dir."""
     folder: Path = tmp_path_factory.mktemp("quiz-site")
     for name, quiz in PAGES.items():
         (folder / name).write_text(quiz_page_html(quiz), encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="quiz-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_directory(folder, "quiz-server") as url:
+        yield url
 
 
 @dataclass
