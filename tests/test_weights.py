@@ -267,3 +267,38 @@ class TestBadArguments:
     def test_table(self, tmp_path, call, error, match):
         with pytest.raises(error, match=match):
             call(tmp_path / "x.safetensors")
+
+
+class TestReferenceSafetensors:
+    """The shipped file is a real safetensors file: the reference library reads and writes it."""
+
+    def test_reference_library_reads_the_shipped_checkpoint(self):
+        from pathlib import Path
+
+        from safetensors import safe_open
+        from safetensors.numpy import load_file
+
+        from llmhistory.decoder import load_tiny
+
+        path = Path(__file__).resolve().parents[1] / "src/llmhistory/data/tiny_decoder.safetensors"
+        model, _ = load_tiny()
+        tensors = load_file(str(path))
+        ours = model.state_dict()
+        assert sorted(tensors) == sorted(ours)
+        for name, array in ours.items():
+            np.testing.assert_array_equal(tensors[name], array, err_msg=name)
+        with safe_open(str(path), "np") as handle:
+            config = json.loads(handle.metadata()["config"])
+        assert config == json.loads(json.dumps(model.config.to_hf_dict()))
+
+    def test_our_loader_reads_what_the_reference_library_writes(self, tmp_path):
+        from safetensors.numpy import save_file
+
+        from llmhistory.weights import load_safetensors
+
+        tensors = {"a.weight": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.ones(4)}
+        save_file(tensors, str(tmp_path / "ref.safetensors"), metadata={"k": "v"})
+        arrays, metadata = load_safetensors(tmp_path / "ref.safetensors")
+        assert metadata == {"k": "v"}
+        for name, array in tensors.items():
+            np.testing.assert_array_equal(arrays[name], array)
