@@ -10,7 +10,10 @@ are deterministic; nbval re-runs the notebooks in ``make test`` and compares.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -35,6 +38,40 @@ def notebooks_in(args: list[str]) -> list[Path]:
         else:
             raise SystemExit(f"not a notebook or folder: {arg}")
     return paths
+
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
+
+
+def stable_widget_ids(notebook: dict, stem: str) -> dict[str, str]:
+    """Return a map from the kernel's random widget model ids to ids derived from ``stem``.
+
+    Models are numbered in a fixed order (views in cell order, then the models each one
+    references), so re-running an unchanged notebook rewrites it byte for byte.
+    """
+    state = notebook.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    order: list[str] = []
+
+    def visit(model_id: str) -> None:
+        if model_id in state and model_id not in order:
+            order.append(model_id)
+            for ref in MODEL_REF.findall(json.dumps(state[model_id], sort_keys=True)):
+                visit(ref)
+
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                visit(view["model_id"])
+    rest = sorted(set(state) - set(order), key=lambda m: json.dumps(state[m], sort_keys=True))
+    for model_id in rest:
+        visit(model_id)
+    return {
+        old: hashlib.sha256(f"{stem}:{index}".encode()).hexdigest()[:32]
+        for index, old in enumerate(order)
+    }
 
 
 def execute(path: Path) -> float:
@@ -63,6 +100,15 @@ def execute(path: Path) -> float:
     seconds = time.perf_counter() - start
     for cell in notebook.cells:
         cell.get("metadata", {}).pop("execution", None)
+    text = nbformat.writes(notebook)
+    ids = stable_widget_ids(json.loads(text), path.stem)
+    for old, new in ids.items():
+        text = text.replace(old, new)
+    notebook = nbformat.reads(text, as_version=4)
+    widgets = notebook.metadata.get("widgets", {}).get(WIDGET_STATE)
+    if widgets:  # store the models in their stable order, not the kernel's
+        rank = {new: index for index, new in enumerate(ids.values())}
+        widgets["state"] = dict(sorted(widgets["state"].items(), key=lambda kv: rank[kv[0]]))
     nbformat.write(notebook, path)
     return seconds
 
