@@ -13,11 +13,13 @@ from hypothesis.extra import numpy as hnp
 from llmhistory.moe import (
     LoadBalanceStats,
     RoutingSample,
+    capacity_overflow,
     expert_load,
     load_balance_stats,
     moe_ffn_parameters,
     route_top_k,
     simulate_routing,
+    switch_balance_loss,
 )
 
 EXPERT_NAMES = np.array(["returns", "shipping", "catalog", "billing"])
@@ -311,3 +313,62 @@ class TestMoeFfnParameters:
         args.update(kwargs)
         with pytest.raises(error, match=pattern):
             moe_ffn_parameters(**args)
+
+
+class TestCapacityOverflow:
+    def test_known_value(self):
+        assert capacity_overflow([6, 2, 0, 0], capacity_factor=1.25) == (2.5, 3)
+
+    def test_balanced_load_drops_nothing(self):
+        assert capacity_overflow([4, 4, 4, 4], capacity_factor=1.0) == (4.0, 0)
+
+    @given(hnp.arrays(np.int64, st.integers(1, 8), elements=st.integers(0, 50)))
+    def test_dropped_never_exceeds_the_total(self, load):
+        if load.sum() == 0:
+            return
+        capacity, dropped = capacity_overflow(load, 1.25)
+        assert capacity == pytest.approx(1.25 * load.sum() / load.size)
+        assert 0 <= dropped <= load.sum()
+
+    @pytest.mark.parametrize(
+        ("load", "factor", "error", "name"),
+        [
+            ([1, 1], 0.5, ValueError, "capacity_factor"),
+            ([0, 0], 1.25, ValueError, "load"),
+            ([-1, 2], 1.25, ValueError, "load"),
+            ([[1, 1]], 1.25, ValueError, "load"),
+        ],
+    )
+    def test_bad_input(self, load, factor, error, name):
+        with pytest.raises(error, match=name):
+            capacity_overflow(load, factor)
+
+
+class TestSwitchBalanceLoss:
+    def test_uniform_routing_scores_one(self):
+        assert switch_balance_loss(np.zeros((4, 4)), [0, 1, 2, 3]) == pytest.approx(1.0)
+
+    def test_collapsed_router_scores_num_experts(self):
+        logits = np.array([[50.0, 0.0, 0.0, 0.0]] * 6)
+        assert switch_balance_loss(logits, np.zeros((6, 2), dtype=int)) == pytest.approx(4.0)
+
+    def test_matches_the_definition_on_a_simulated_batch(self):
+        sample = simulate_routing(tokens=512, num_experts=8, k=2, seed=1, skew=2.0)
+        f = np.bincount(sample.experts[:, 0], minlength=8) / 512
+        p = np.exp(sample.router_logits) / np.exp(sample.router_logits).sum(1, keepdims=True)
+        expected = 8 * float(np.sum(f * p.mean(0)))
+        assert switch_balance_loss(sample.router_logits, sample.experts) == pytest.approx(expected)
+        assert expected > 1.0
+
+    @pytest.mark.parametrize(
+        ("logits", "experts", "name"),
+        [
+            (np.zeros(4), [0], "router_logits"),
+            (np.zeros((2, 4)), [0, 1, 2], "experts"),
+            (np.zeros((2, 4)), [[[0]], [[1]]], "experts"),
+            (np.full((2, 2), np.nan), [0, 1], "router_logits"),
+        ],
+    )
+    def test_bad_input(self, logits, experts, name):
+        with pytest.raises(ValueError, match=name):
+            switch_balance_loss(logits, experts)

@@ -26,15 +26,18 @@ from llmhistory._validate import (
     check_int,
     check_positive_int,
 )
+from llmhistory.decoding import softmax
 
 __all__ = [
     "LoadBalanceStats",
     "RoutingSample",
+    "capacity_overflow",
     "expert_load",
     "load_balance_stats",
     "moe_ffn_parameters",
     "route_top_k",
     "simulate_routing",
+    "switch_balance_loss",
 ]
 
 
@@ -195,6 +198,89 @@ def load_balance_stats(load: object) -> LoadBalanceStats:
         min_over_mean=float(load.min() / mean),
         coefficient_of_variation=float(load.std() / mean),
     )
+
+
+def capacity_overflow(load: object, capacity_factor: float) -> tuple[float, int]:
+    """Return ``(capacity, dropped)``: each expert's capacity and the assignments over it.
+
+    Switch-style routing gives every expert room for ``capacity_factor`` times a perfectly
+    balanced share of the assignments (Fedus et al. 2022); assignments beyond that are
+    dropped (the token skips the layer through the residual connection).
+
+    Parameters
+    ----------
+    load : array_like, shape (num_experts,)
+        Assignments per expert, e.g. :attr:`RoutingSample.load`; non-negative, not all zero.
+    capacity_factor : float
+        Capacity relative to a balanced share, ``>= 1``.
+
+    Returns
+    -------
+    capacity : float
+        ``capacity_factor * load.sum() / num_experts`` assignments per expert.
+    dropped : int
+        Total assignments above capacity, summed over experts (whole assignments).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``load`` is not a valid load (see :func:`load_balance_stats`) or
+        ``capacity_factor < 1``.
+
+    Examples
+    --------
+    >>> capacity_overflow([6, 2, 0, 0], capacity_factor=1.25)
+    (2.5, 3)
+    """
+    load_balance_stats(load)  # validates: 1-D, non-negative, positive total
+    load = as_float_array("load", load, ndim=1)
+    capacity_factor = check_float("capacity_factor", capacity_factor, minimum=1.0)
+    capacity = capacity_factor * float(load.sum()) / load.size
+    return capacity, int(np.maximum(load - capacity, 0.0).sum())
+
+
+def switch_balance_loss(router_logits: object, experts: object) -> float:
+    """Return the Switch Transformer auxiliary balance term ``N * sum_i f_i * P_i``.
+
+    ``f_i`` is the fraction of tokens whose first choice is expert ``i`` and ``P_i`` the mean
+    router probability of expert ``i`` over the tokens (Fedus et al. 2022, eq. 4, without
+    the loss weight ``alpha``). It is 1.0 for perfectly uniform routing and grows as the
+    router concentrates tokens on a few experts.
+
+    Parameters
+    ----------
+    router_logits : array_like, shape (tokens, num_experts)
+        Router logits; finite.
+    experts : array_like of int, shape (tokens, k) or (tokens,)
+        Selected experts per token, first choice first (as from :func:`route_top_k`).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the arrays have the wrong rank, contain NaN, or disagree on ``tokens``.
+
+    Examples
+    --------
+    >>> logits = [[0.0, 0.0], [0.0, 0.0]]
+    >>> switch_balance_loss(logits, [[0], [1]])
+    1.0
+    """
+    logits = as_float_array("router_logits", router_logits, ndim=2)
+    tokens, num_experts = logits.shape
+    experts = as_int_array("experts", experts)
+    first = experts if experts.ndim == 1 else experts[:, 0]
+    if experts.ndim not in (1, 2) or first.shape[0] != tokens:
+        raise ValueError(
+            f"experts must have shape (tokens,) or (tokens, k) with tokens={tokens}, "
+            f"got {experts.shape}"
+        )
+    f = expert_load(first, num_experts) / tokens  # share of first choices per expert
+    p = softmax(logits).mean(axis=0)  # mean router probability per expert
+    return num_experts * float(np.sum(f * p))
 
 
 @dataclass(frozen=True)
