@@ -65,18 +65,6 @@ def _is_thebe(asset: object) -> bool:
     return "thebe" in name or "THEBE_JS_URL" in body
 
 
-def _drop_thebe(app: Sphinx) -> None:
-    registry = app.registry
-    registry.js_files = [
-        (name, attrs)
-        for name, attrs in registry.js_files
-        if not (name == "sphinx-thebe.js" or "THEBE_JS_URL" in str(attrs.get("body", "")))
-    ]
-    registry.css_files = [
-        (name, attrs) for name, attrs in registry.css_files if "thebe" not in str(name)
-    ]
-
-
 #: MathJax 3 configuration used when the book sets none: LaTeX escapes inside ``\text{}``.
 MATHJAX_CONFIG = {
     "loader": {"load": ["[tex]/textmacros"]},
@@ -96,12 +84,6 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:  # noqa: ARG001
 
 def _on_builder_inited(app: Sphinx) -> None:
     _check_mathjax(app)
-    _drop_thebe(app)
-    builder = app.builder
-    for attr in ("script_files", "_js_files", "css_files", "_css_files"):
-        files = getattr(builder, attr, None)
-        if files is not None:
-            files[:] = [f for f in files if not _is_thebe(f)]
 
 
 def _on_page_context(app, pagename, templatename, context, doctree):  # noqa: ARG001
