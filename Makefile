@@ -84,7 +84,8 @@ book: $(VENV)/.book-installed $(MATHJAX) toc
 	@tail -n 3 $(BUILD).log | grep -v '^$$' || true
 	@echo "Book built: $(CURDIR)/$(HTML)/index.html"
 
-test: $(VENV)/.test-installed lint quizzes unit notebooks students build-strict linkcheck browser
+# (The internal-link check runs inside the browser suite: tests/browser/test_links.py.)
+test: $(VENV)/.test-installed lint quizzes unit notebooks students build-strict browser
 	@echo "All checks passed."
 
 lint: $(VENV)/.test-installed
