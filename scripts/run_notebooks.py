@@ -74,6 +74,29 @@ def stable_widget_ids(notebook: dict, stem: str) -> dict[str, str]:
     }
 
 
+def coalesce_streams(notebook) -> None:
+    """Merge consecutive stdout (or stderr) outputs of each cell into one, in place.
+
+    How a kernel splits printed text into messages depends on timing (a busy machine flushes
+    more often); merged, the stored outputs depend only on what was printed.
+    """
+    for cell in notebook.cells:
+        merged: list = []
+        for output in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (
+                output.get("output_type") == "stream"
+                and last is not None
+                and last.get("output_type") == "stream"
+                and last.get("name") == output.get("name")
+            ):
+                last["text"] += output["text"]
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+
+
 def execute(path: Path) -> float:
     """Execute one notebook in place and return the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
@@ -100,6 +123,7 @@ def execute(path: Path) -> float:
     seconds = time.perf_counter() - start
     for cell in notebook.cells:
         cell.get("metadata", {}).pop("execution", None)
+    coalesce_streams(notebook)
     text = nbformat.writes(notebook)
     ids = stable_widget_ids(json.loads(text), path.stem)
     for old, new in ids.items():

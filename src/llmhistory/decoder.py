@@ -1002,13 +1002,20 @@ class TinyDecoder:
         return out
 
 
-@functools.lru_cache(maxsize=1)
-def load_tiny() -> tuple[TinyDecoder, BPETokenizer]:
-    """Return the shipped ``(model, tokenizer)``, loaded once and cached.
+def load_tiny(dtype: str = "float32") -> tuple[TinyDecoder, BPETokenizer]:
+    """Return the shipped ``(model, tokenizer)``, loaded once per ``dtype`` and cached.
 
     The checkpoint (``llmhistory/data/tiny_decoder.safetensors``) and tokenizer
     (``tiny_tokenizer.json``) are written by ``scripts/train_tiny.py``. The model's arrays are
     read-only, so the shared cached copy cannot be changed by accident.
+
+    Parameters
+    ----------
+    dtype : {"float32", "float64"}, default "float32"
+        The compute dtype. The weights are stored in float32; ``"float64"`` widens them, which
+        makes logits agree across CPUs to ~1e-15 instead of ~1e-7 (float32 matrix products
+        round differently with each CPU's SIMD kernels), so that printed probabilities do not
+        depend on the machine. The book's chapter 1 uses it.
 
     Returns
     -------
@@ -1027,7 +1034,14 @@ def load_tiny() -> tuple[TinyDecoder, BPETokenizer]:
     >>> model, tokenizer = load_tiny()
     >>> model.config.vocab_size == tokenizer.vocab_size
     True
+    >>> load_tiny("float64")[0].dtype
+    dtype('float64')
     """
+    return _load_tiny(check_choice("dtype", str(dtype), _DTYPES))
+
+
+@functools.lru_cache(maxsize=2)
+def _load_tiny(dtype: str) -> tuple[TinyDecoder, BPETokenizer]:
     from llmhistory.tokenizer import BPETokenizer
     from llmhistory.weights import load_model
 
@@ -1040,6 +1054,9 @@ def load_tiny() -> tuple[TinyDecoder, BPETokenizer]:
             )
     with resources.as_file(paths[0]) as checkpoint:
         model = load_model(checkpoint)
+    if model.dtype != np.dtype(dtype):
+        widened = {name: w.astype(dtype) for name, w in model.state_dict().items()}
+        model = TinyDecoder(model.config, widened)
     tokenizer = BPETokenizer.from_json(paths[1].read_text(encoding="utf-8"))
     if model.config.vocab_size != tokenizer.vocab_size:
         raise ValueError(
