@@ -32,7 +32,7 @@ endif
 JB_FLAGS := --config book/_config.yml --toc $(TOC)
 
 .PHONY: help book test lint quizzes unit notebooks students build-strict browser toc vendor \
-	outputs train bench metrics lab serve linkcheck clean
+	outputs train bench metrics lab serve linkcheck clean lock
 
 help:
 	@echo "make book      build the HTML book and print the path of index.html"
@@ -44,20 +44,58 @@ help:
 	@echo "make train     re-train the shipped tiny model (installs PyTorch, CPU build)"
 	@echo "make bench     benchmark the tiny model with and without the KV cache"
 	@echo "make serve     serve the built book on http://127.0.0.1:8000"
+	@echo "make lock      re-resolve the pinned versions (constraints/py3.NN.txt) for each Python"
 	@echo "make clean     remove the built book and caches"
 
 # ---- environment -----------------------------------------------------------------------
-$(PY):
-	$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: install python3-venv (Debian: apt-get install python3-venv)"; exit 1; }
-	$(PY) -m pip install --quiet --upgrade pip
+# Installs come from a lock file per Python version (constraints/py3.NN.txt, written by
+# `make lock`), so that every machine runs the versions that wrote the stored outputs.
+# pyproject.toml keeps open ranges for people who `pip install llmhistory`.
+PY_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+LOCK       = constraints/py$(PY_VERSION).txt
+LOCK_PYTHONS ?= python3.10 python3.11 python3.12 python3.13
+CONSTRAINT = $(if $(wildcard $(LOCK)),-c $(LOCK),)
 
-$(VENV)/.book-installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[book]'
+# Every stage of `make test` records its wall time here; `make test` prints the table.
+STAGES := .cache/stages
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+$(shell rm -rf $(STAGES))
+endif
+# $(call timed,<stage>,<command>): run the command, record its seconds, keep its exit status.
+timed = @mkdir -p $(STAGES); echo "==> $(1)"; t0=$$(date +%s%N); $(2) || exit $$?; \
+	echo "$(1) $$(( ($$(date +%s%N) - t0) / 1000000 ))" > $(STAGES)/$(1)
+
+$(PY):
+	@mkdir -p $(STAGES); t0=$$(date +%s%N); \
+	$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: install python3-venv (Debian: apt-get install python3-venv)"; exit 1; }; \
+	$(PY) -m pip install --quiet --upgrade pip; \
+	echo "venv $$(( ($$(date +%s%N) - t0) / 1000000 ))" > $(STAGES)/venv
+	@test -n "$(CONSTRAINT)" || echo "note: no $(LOCK) for Python $(PY_VERSION): installing the newest versions (make lock writes one)"
+
+$(VENV)/.book-installed: pyproject.toml $(wildcard $(LOCK)) | $(PY)
+	$(call timed,install-book,$(PY) -m pip install --quiet $(CONSTRAINT) -e '.[book]')
 	@touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test]'
+$(VENV)/.test-installed: pyproject.toml $(wildcard $(LOCK)) | $(PY)
+	$(call timed,install,$(PY) -m pip install --quiet $(CONSTRAINT) -e '.[test]')
 	@touch $@ $(VENV)/.book-installed
+
+# Re-resolve the newest versions the pyproject ranges allow, for each Python found, and write
+# them as constraints/py3.NN.txt. Then re-run `make outputs` and `make test`, and commit both.
+lock:
+	@mkdir -p constraints
+	@for py in $(LOCK_PYTHONS); do \
+	  $$py -c 'import venv' >/dev/null 2>&1 || { echo "skip $$py: not found"; continue; }; \
+	  ver=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	  dir=.cache/lock-$$ver; rm -rf $$dir; \
+	  $$py -m venv $$dir && $$dir/bin/pip install --quiet --upgrade pip \
+	    && $$dir/bin/pip install --quiet -e '.[test]' \
+	    && { echo "# make lock: pip freeze of .[test] on Python $$ver, $$(date -u +%Y-%m-%d)"; \
+	         $$dir/bin/pip freeze --exclude-editable | sort -f; } > constraints/py$$ver.txt \
+	    && echo "wrote constraints/py$$ver.txt ($$(grep -vc '^#' constraints/py$$ver.txt) packages)" \
+	    || exit 1; \
+	  rm -rf $$dir; \
+	done
 
 $(MATHJAX):
 	@command -v npm >/dev/null 2>&1 || { echo "npm not found: the book serves MathJax $(MATHJAX_VERSION) itself and fetches it from the npm registry at build time. Install Node.js and npm (Debian: apt-get install npm) and run make again."; exit 1; }
@@ -85,40 +123,48 @@ book: $(VENV)/.book-installed $(MATHJAX) toc
 	@echo "Book built: $(CURDIR)/$(HTML)/index.html"
 
 # (The internal-link check runs inside the browser suite: tests/browser/test_links.py.)
+# `make -j2 test` works: each stage names what it needs (the browser suite needs the build).
 test: $(VENV)/.test-installed lint quizzes unit notebooks students build-strict browser
+	@$(PY) scripts/stage_times.py $(STAGES) venv install lint quizzes unit notebooks \
+		notebooks-baseline students build-strict browser
 	@echo "All checks passed."
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(call timed,lint,$(BIN)/ruff check . && $(BIN)/ruff format --check .)
 
 quizzes: $(VENV)/.test-installed
-	$(PY) -m llmhistory.quiz validate
+	$(call timed,quizzes,$(PY) -m llmhistory.quiz validate)
 
 unit: $(VENV)/.test-installed
-	$(BIN)/pytest -q -p no:cacheprovider --cov=llmhistory --cov-report=term --cov-fail-under=90 \
-		--ignore=tests/browser tests src/llmhistory
+	$(call timed,unit,$(BIN)/pytest -q -p no:cacheprovider --cov=llmhistory --cov-report=term \
+		--cov-fail-under=90 --ignore=tests/browser tests src/llmhistory)
 
+# nbval twice: as on this CPU, then with NumPy restricted to its baseline SIMD kernels, as on
+# an older or different CPU. A stored number that shows the last bits of its arithmetic fails
+# the second run here instead of on a reader's machine. (OPENBLAS_CORETYPE and
+# OPENBLAS_L2_SIZE are left alone: some machines set them to avoid old OpenBLAS bugs.)
+NBVAL := $(BIN)/pytest -q -p no:cacheprovider --nbval notebooks book/instructor_guide.ipynb \
+	--nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile
+BASELINE_KERNELS := X86_V3 X86_V4 AVX512_ICL AVX512_SPR
 notebooks: $(VENV)/.test-installed
-	$(BIN)/pytest -q -p no:cacheprovider --nbval notebooks book/instructor_guide.ipynb \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile
+	$(call timed,notebooks,$(NBVAL))
+	$(call timed,notebooks-baseline,NPY_DISABLE_CPU_FEATURES="$(BASELINE_KERNELS)" $(NBVAL))
 
 # Student versions (solution cells removed) must still run top to bottom: nbval-lax runs
 # every cell without comparing outputs, as an instructor would check students' work.
 students: $(VENV)/.test-installed
-	rm -rf dist/student
-	$(PY) -m llmhistory.student notebooks --out dist/student
-	$(BIN)/pytest -q -p no:cacheprovider --nbval-lax dist/student/*.ipynb -n 2 --dist loadfile
+	$(call timed,students,rm -rf dist/student \
+		&& $(PY) -m llmhistory.student notebooks --out dist/student \
+		&& $(BIN)/pytest -q -p no:cacheprovider --nbval-lax dist/student/*.ipynb -n 2 --dist loadfile)
 
 build-strict: $(VENV)/.test-installed $(MATHJAX) toc
-	rm -rf $(HTML) $(BUILD)/.doctrees $(BUILD)/jupyter_execute
-	$(BIN)/jupyter-book build . $(JB_FLAGS) --path-output . -W -n --keep-going
+	$(call timed,build-strict,rm -rf $(HTML) $(BUILD)/.doctrees $(BUILD)/jupyter_execute \
+		&& $(BIN)/jupyter-book build . $(JB_FLAGS) --path-output . -W -n --keep-going)
 	@echo "Book built: $(CURDIR)/$(HTML)/index.html"
 
 # Browser tests of the built book (headless system Chromium through Playwright).
-browser: $(VENV)/.test-installed
-	@test -f $(HTML)/index.html || { echo "build the book first: make build-strict"; exit 1; }
-	$(BIN)/pytest -q -p no:cacheprovider tests/browser
+browser: $(VENV)/.test-installed build-strict
+	$(call timed,browser,$(BIN)/pytest -q -p no:cacheprovider tests/browser)
 
 # Every relative link and #fragment in the built HTML resolves (offline; external links are
 # listed, not fetched).
