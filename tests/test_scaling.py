@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from llmhistory.scaling import (
     CHINCHILLA_LOSS,
+    CHINCHILLA_TABLE_A3,
     CHINCHILLA_TOKENS_PER_PARAMETER,
     OPTIMAL_METHODS,
     SEED_RUNS,
@@ -22,6 +23,7 @@ from llmhistory.scaling import (
     compute_optimal_frontier,
     compute_proxy,
     parametric_loss,
+    table_a3_optimal,
     tokens_per_parameter,
     training_flops,
 )
@@ -187,6 +189,71 @@ class TestComputeOptimal:
         assert np.all(np.diff(n) > 0)
 
 
+table_budgets = st.floats(min_value=2.21e19, max_value=8.55e28)
+
+
+class TestTableA3:
+    """Hoffmann et al. (2022), Table A3, Approach 3: interpolated in log-log space."""
+
+    @pytest.mark.parametrize(("parameters", "flops", "tokens"), CHINCHILLA_TABLE_A3)
+    def test_rows_reproduced_exactly(self, parameters, flops, tokens):
+        assert table_a3_optimal(flops) == (parameters, tokens)
+
+    def test_transcription(self):
+        sizes = [n for n, _, _ in CHINCHILLA_TABLE_A3]
+        assert sizes == [400e6, 1e9, 10e9, 67e9, 175e9, 280e9, 520e9, 1e12, 10e12]
+        assert CHINCHILLA_TABLE_A3[2] == (10e9, 2.46e22, 410.1e9)
+        assert CHINCHILLA_TABLE_A3[-1] == (10e12, 8.55e28, 1425.5e12)
+
+    def test_rows_agree_with_six_n_d(self):
+        # the printed values are rounded; the 175B row's FLOPs are stored corrected (1.26e25)
+        for n, c, d in CHINCHILLA_TABLE_A3:
+            assert training_flops(parameters=n, tokens=d) == pytest.approx(c, rel=0.045)
+
+    def test_columns_increase(self):
+        for column in range(3):
+            values = [row[column] for row in CHINCHILLA_TABLE_A3]
+            assert values == sorted(values) and len(set(values)) == len(values)
+
+    def test_one_e23_budget(self):
+        n, d = table_a3_optimal(1e23)
+        assert n == pytest.approx(18.76e9, rel=1e-3)
+        assert d / n == pytest.approx(46.8, abs=0.1)
+
+    def test_gopher_budget_near_figure_4(self):
+        # Figure 4 of the paper projects 40B parameters for Gopher's budget under Approach 3
+        n, _ = table_a3_optimal(GOPHER_FLOPS)
+        assert n == pytest.approx(41.1e9, rel=1e-2)
+
+    def test_rounded_constants_do_not_reproduce_the_table(self):
+        n, _ = compute_optimal(2.46e22, "parametric")  # the 10B row's budget
+        assert n == pytest.approx(7.75e9, rel=1e-3)
+        assert compute_optimal(1e23, "parametric")[0] < 0.8 * table_a3_optimal(1e23)[0]
+
+    def test_power_law_between_rows(self):
+        (n0, c0, d0), (n1, c1, d1) = CHINCHILLA_TABLE_A3[2:4]
+        middle = math.sqrt(c0 * c1)
+        n, d = table_a3_optimal(middle)
+        assert n == pytest.approx(math.sqrt(n0 * n1), rel=1e-12)
+        assert d == pytest.approx(math.sqrt(d0 * d1), rel=1e-12)
+
+    @given(flops=table_budgets, factor=st.floats(min_value=1.001, max_value=1e3))
+    def test_monotonic(self, flops, factor):
+        assume(flops * factor <= 8.55e28)
+        n, d = table_a3_optimal(flops)
+        n2, d2 = table_a3_optimal(flops * factor)
+        assert n2 > n and d2 > d
+
+    @given(flops=table_budgets)
+    def test_between_neighbouring_rows(self, flops):
+        n, d = table_a3_optimal(flops)
+        assert CHINCHILLA_TABLE_A3[0][0] <= n <= CHINCHILLA_TABLE_A3[-1][0]
+        lower = max(row for row in CHINCHILLA_TABLE_A3 if row[1] <= flops)
+        upper = min((row for row in CHINCHILLA_TABLE_A3 if row[1] >= flops), key=lambda r: r[1])
+        assert lower[0] <= n <= upper[0]
+        assert lower[2] <= d <= upper[2]
+
+
 class TestRecords:
     def test_training_run_is_frozen_and_coerces(self):
         run = TrainingRun("x", parameters=7, tokens=140)
@@ -246,6 +313,12 @@ BAD_CALLS = [
     (lambda: compute_optimal_frontier([]), ValueError, "flops"),
     (lambda: compute_optimal_frontier([1e20, 0.0]), ValueError, "flops"),
     (lambda: compute_optimal_frontier([1e20], "chinchilla"), ValueError, "method"),
+    (lambda: table_a3_optimal(0.0), ValueError, "flops"),
+    (lambda: table_a3_optimal(math.nan), ValueError, "flops"),
+    (lambda: table_a3_optimal(math.inf), ValueError, "flops"),
+    (lambda: table_a3_optimal("1e23"), TypeError, "flops"),
+    (lambda: table_a3_optimal(1e19), ValueError, r"flops=1e\+19 must lie within Table A3"),
+    (lambda: table_a3_optimal(1e29), ValueError, r"flops=1e\+29 must lie within Table A3"),
 ]
 
 

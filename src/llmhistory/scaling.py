@@ -22,6 +22,7 @@ Parameters and tokens are plain counts (``70e9``, ``1.4e12``); ratios such as
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ from llmhistory._validate import (
 
 __all__ = [
     "CHINCHILLA_LOSS",
+    "CHINCHILLA_TABLE_A3",
     "CHINCHILLA_TOKENS_PER_PARAMETER",
     "FLOPS_PER_PARAMETER_TOKEN",
     "OPTIMAL_METHODS",
@@ -51,6 +53,7 @@ __all__ = [
     "compute_optimal_frontier",
     "compute_proxy",
     "parametric_loss",
+    "table_a3_optimal",
     "tokens_per_parameter",
     "training_flops",
 ]
@@ -399,9 +402,10 @@ def compute_optimal(
     ``D`` is computed as ``C / (6 N)`` so the budget holds to float precision.
 
     With the published, rounded eq. 10 constants the parametric rule puts Gopher's budget
-    (5.76e23 FLOPs) at about 32B parameters and 3.0T tokens, below the ~40B the paper reports
-    for Approach 3 from its unrounded fit; Besiroglu et al. (2024, arXiv:2404.10102) discuss
-    the gap. Both sit well under Gopher's 280B.
+    (5.76e23 FLOPs) at about 32B parameters and 3.0T tokens, below the 40B that the paper's
+    Figure 4 projects for Approach 3 and the ~41B that :func:`table_a3_optimal` interpolates
+    from its Table A3; Besiroglu et al. (2024, arXiv:2404.10102) show that the rounding of the
+    printed constants biases the fit's predictions. Both sit well under Gopher's 280B.
 
     Parameters
     ----------
@@ -485,3 +489,79 @@ def compute_optimal_frontier(
     method, ratio, fit = _check_method_args(method, tokens_per_parameter, fit)
     n = _optimal_parameters(budgets, method, ratio, fit)
     return n, budgets / (FLOPS_PER_PARAMETER_TOKEN * n)
+
+
+CHINCHILLA_TABLE_A3: tuple[tuple[float, float, float], ...] = (
+    (400e6, 2.21e19, 9.2e9),
+    (1e9, 1.62e20, 27.1e9),
+    (10e9, 2.46e22, 410.1e9),
+    (67e9, 1.71e24, 4.1e12),
+    (175e9, 1.26e25, 12.0e12),  # printed as 1.26e+24: a typo, see below
+    (280e9, 3.52e25, 20.1e12),
+    (520e9, 1.36e26, 43.5e12),
+    (1e12, 5.65e26, 94.1e12),
+    (10e12, 8.55e28, 1425.5e12),
+)
+"""Approach-3 rows of Hoffmann et al. (2022), Table A3: ``(parameters, flops, tokens)``.
+
+Transcribed from appendix D.3 of arXiv:2203.15556, "Estimated optimal training FLOPs and
+training tokens for various model sizes", Approach 3 columns. One value is corrected: the
+paper prints 1.26e+24 FLOPs for the 175B row, which is below the 67B row's 1.71e+24 and a
+factor of ten from ``6 * 175e9 * 12.0e12 = 1.26e25``; the table is stored with 1.26e25.
+The printed FLOPs and tokens are rounded, so ``6 N D`` matches a row's FLOPs only to within
+about 4% (the 67B and 280B rows) and to within 0.4% elsewhere.
+"""
+
+
+def table_a3_optimal(flops: float) -> tuple[float, float]:
+    """Return the Approach-3 ``(parameters, tokens)`` for a budget, interpolated in Table A3.
+
+    Hoffmann et al. (2022, appendix D.3, Table A3) list the compute-optimal model size and
+    token count that their parametric fit (Approach 3) predicts for nine model sizes, from
+    400M to 10T parameters (:data:`CHINCHILLA_TABLE_A3`). Between two rows, parameters and
+    tokens are each interpolated linearly in ``log(flops)``, i.e. as a power law of the
+    budget, so a row's own budget returns that row exactly.
+
+    The table comes from the authors' fit; the closed form of :func:`compute_optimal` with
+    the rounded eq. 10 constants does not reproduce it (at the 10B row's budget of 2.46e22
+    FLOPs it gives about 7.7B parameters).
+
+    Parameters
+    ----------
+    flops : float
+        Training budget ``C`` in FLOPs, finite and within the table,
+        ``2.21e19 <= flops <= 8.55e28``.
+
+    Returns
+    -------
+    (float, float)
+        ``(parameters, tokens)`` as counts.
+
+    Raises
+    ------
+    TypeError
+        If ``flops`` is not a real number.
+    ValueError
+        If ``flops`` is not finite and > 0, or lies outside the table's range.
+
+    Examples
+    --------
+    >>> table_a3_optimal(2.46e22)  # the table's 10B row
+    (10000000000.0, 410100000000.0)
+    >>> n, d = table_a3_optimal(1e23)
+    >>> f"{n:.3g} parameters, {d / n:.0f} tokens per parameter"
+    '1.88e+10 parameters, 47 tokens per parameter'
+    """
+    flops = check_positive_float("flops", flops)
+    budgets = [row[1] for row in CHINCHILLA_TABLE_A3]
+    if not budgets[0] <= flops <= budgets[-1]:
+        raise ValueError(
+            f"flops={flops:.3g} must lie within Table A3, {budgets[0]:.3g} <= flops <= "
+            f"{budgets[-1]:.3g}"
+        )
+    i = min(int(np.searchsorted(budgets, flops, side="right")) - 1, len(budgets) - 2)
+    (n0, c0, d0), (n1, c1, d1) = CHINCHILLA_TABLE_A3[i], CHINCHILLA_TABLE_A3[i + 1]
+    if flops == c1:
+        return n1, d1
+    t = math.log(flops / c0) / math.log(c1 / c0)
+    return n0 * (n1 / n0) ** t, d0 * (d1 / d0) ** t
