@@ -63,7 +63,6 @@ block, or executing without ``store_widget_state``, keeps the page free of exter
 from __future__ import annotations
 
 import hashlib
-import html
 import io
 import itertools
 import json
@@ -78,6 +77,7 @@ from typing import Any
 import numpy as np
 
 from llmhistory._validate import check_callable, check_choice, check_float, check_str
+from llmhistory.book.html import escape, plural
 
 #: The largest grid (number of parameter combinations) :func:`explore` accepts.
 MAX_POINTS = 400
@@ -223,8 +223,8 @@ class Explorable:
         controls = len(self.parameters)
         states = len(self.states)
         return (
-            f"Explorable: {self.title} ({controls} control{'s' * (controls != 1)}, "
-            f"{states} precomputed state{'s' * (states != 1)})"
+            f"Explorable: {self.title} ({plural(controls, 'control')}, "
+            f"{plural(states, 'precomputed state')})"
         )
 
     def __repr__(self) -> str:
@@ -251,11 +251,11 @@ class Explorable:
             try:
                 output.value = _render(self.func(**params), self.output, params)
             except Exception as error:  # shown to the reader instead of vanishing in a log
-                output.value = f"<pre>{html.escape(_describe_failure(params, error))}</pre>"
+                output.value = f"<pre>{escape(_describe_failure(params, error))}</pre>"
 
         for control in controls.values():
             control.observe(update, names="value")
-        title = widgets.HTML(value=f"<strong>{html.escape(self.title)}</strong>")
+        title = widgets.HTML(value=f"<strong>{escape(self.title)}</strong>")
         box = widgets.VBox([title, widgets.HBox(list(controls.values())), output])
         return LiveView(box=box, controls=controls, output=output)
 
@@ -390,7 +390,7 @@ def figure_to_svg(fig: Any, label: str | None = None) -> str:
 
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib.figure.Figure, got {type(fig).__name__}")
-    name = html.escape(_figure_label(fig) if label is None else label, quote=True)
+    name = escape(_figure_label(fig) if label is None else label)
     buffer = io.StringIO()
     try:
         with rc_context(_SVG_RC):
@@ -437,7 +437,7 @@ def _render(result: object, output: str, params: Mapping[str, Any]) -> str:
             f"at grid point ({point})"
         )
     if output == "text":
-        return f"<pre>{html.escape(result)}</pre>"
+        return f"<pre>{escape(result)}</pre>"
     return result
 
 
@@ -565,11 +565,11 @@ def _json_for_script(data: object) -> str:
 def _control_html(uid: str, k: int, param: Parameter, start: int) -> str:
     cid = f"{uid}-c{k}"
     name = param.name
-    label = f'<label for="{cid}">{html.escape(param.label)}</label>'
+    label = f'<label for="{cid}">{escape(param.label)}</label>'
     if param.control == "range":
-        shown = html.escape(param.value_labels[start])
+        shown = escape(param.value_labels[start])
         ticks = "".join(
-            f'<option value="{i}" label="{html.escape(text)}"></option>'
+            f'<option value="{i}" label="{escape(text)}"></option>'
             for i, text in enumerate(param.value_labels)
         )
         return (
@@ -581,7 +581,7 @@ def _control_html(uid: str, k: int, param: Parameter, start: int) -> str:
             f'<datalist id="{uid}-t{k}">{ticks}</datalist></div>'
         )
     options = "".join(
-        f'<option value="{i}"{" selected" if i == start else ""}>{html.escape(text)}</option>'
+        f'<option value="{i}"{" selected" if i == start else ""}>{escape(text)}</option>'
         for i, text in enumerate(param.value_labels)
     )
     return (
@@ -627,7 +627,7 @@ def _static_html(
     return (
         f'<div class="llmh-explore" id="{uid}" data-explorable="{uid}" data-state="{key}">'
         f"<style>{_CSS}</style>"
-        f'<div class="llmh-explore-title" id="{uid}-title">{html.escape(title)}</div>'
+        f'<div class="llmh-explore-title" id="{uid}-title">{escape(title)}</div>'
         f'<div class="llmh-explore-controls" role="group" aria-labelledby="{uid}-title">'
         f"{controls}</div>"
         f'<div class="llmh-explore-output" data-role="output" data-kind="{output}" '
