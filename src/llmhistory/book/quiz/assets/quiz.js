@@ -1,8 +1,68 @@
-// Self-grading quiz behaviour for llmhistory (see llmhistory/quiz.py for the DOM contract).
+// Self-grading quiz behaviour for llmhistory (rendered by llmhistory.book.quiz.render).
 // Runs once per rendered quiz; finds its own root and any quiz root not yet wired up.
-// No network, no external library. The grading rule equals llmhistory.quiz.grade:
-// a question counts only when the chosen set equals the answer set, and the quiz passes
-// only when correct / total is strictly greater than the threshold.
+// No network, no external library; every text is set with textContent, never parsed as HTML.
+// The grading rule equals llmhistory.book.quiz.grade: a question counts only when the chosen
+// set equals the answer set, and the quiz passes only when correct / total is strictly
+// greater than the threshold (percentOf, scoreText, passes and thresholdText mirror
+// llmhistory/book/quiz/scoring.py line by line; the tests run both).
+//
+// DOM contract (what this script, the browser tests and custom styling rely on)
+// -----------------------------------------------------------------------------
+// Several quizzes (even the same quiz twice) can share a page: radio groups are scoped to each
+// quiz's <form>, and the script wires every root it finds exactly once.
+//
+// root  div.llmhq[data-quiz="<quiz id>"] with the id llmhq-<quiz id>, data-book,
+//       data-storage-key ("<book>:quiz:<quiz id>"), data-threshold (e.g. "0.75"),
+//       data-min-correct, data-total. Set here: data-quiz-ready="true" once wired,
+//       data-complete="true|false" (a pass is stored), data-result="pass|fail" after a check,
+//       data-stored="true|false" after a pass (whether localStorage accepted it).
+// question  [data-question="<question id>"], data-kind="single|multi",
+//       data-state="unanswered|answered|correct|incorrect"; a fieldset whose legend holds
+//       the number and the question (plus "(Select all that apply.)" for multi); per choice a
+//       label[data-choice="<i>"] wrapping input[type=radio|checkbox][data-choice="<i>"]
+//       (name = question id, value = i) and span[data-choice-text="<i>"]. After a check each
+//       label gets data-answer="true|false" (is it a correct choice) and data-chosen="true|false",
+//       and every input is disabled until "Try again".
+// [data-role="feedback"]  per question, hidden until checked, holding
+//       [data-role="verdict"]      "✓ Correct." or "✗ Incorrect. Correct answer: <choice>"
+//                                  ("Correct answers: a; b" for multi);
+//       ul[data-role="notes"]      one li[data-note="<i>"] per misjudged choice i (chosen but
+//                                  wrong: "Why not “<choice>”: <why>"; correct but not chosen:
+//                                  "Why “<choice>”: <why>"); hidden when empty;
+//       [data-role="explanation"]  the answer's explanation;
+//       [data-role="see"]          "See Chapter N: “<section>”", a link to the section
+//                                  (rendered by the server, present only with a section).
+//       Notes and explanation are filled from the JSON on check, so an untrusted notebook,
+//       which shows the HTML without running scripts, does not reveal them.
+// [data-role="remaining"]  aria-live="polite": "N questions remaining." ("1 question
+//       remaining."), with data-remaining="N".
+// button[data-role="check"]  "Check my score": disabled until every question has a choice,
+//       and again after a check.
+// [data-role="score"]  "Score: 8 / 10 (80%)" with data-correct, data-total, data-percent,
+//       data-passed="true|false"; hidden until checked, focused after it.
+// button[data-role="retry"]  "Try again": hidden until a check; clears every answer, verdict,
+//       note and the score. It does not clear a stored pass: a quiz once passed stays complete.
+// [data-role="status"]  role="status", data-complete="true|false": "Quiz complete (passed
+//       with 9 / 10 (90%))." when a pass is stored (also after a reload); "Passed. Quiz
+//       complete." right after a passing check; "Not passed: you need more than 75% (at least
+//       8 of 10 correct). ..." after a failing one (prefixed "Quiz complete from an earlier
+//       attempt. This attempt did not pass: ..." when a pass is stored); "Not complete yet:
+//       you need more than 75% (at least 8 of 10 correct)." otherwise. Before this script
+//       runs it says that checking needs JavaScript.
+// script[type="application/json"][data-role="quiz-data"]  {"quiz", "book", "threshold",
+//       "minCorrect", "questions": [{"id", "multi", "answer", "choices", "why",
+//       "explanation"}]} where answer is the sorted list of correct indices and why holds one
+//       line per choice; <, > and & are written as \u003c etc. so no text can close the script.
+//
+// A pass is stored in localStorage[data-storage-key] as JSON {"passed": true, "correct",
+// "total", "percent"}; a later, lower pass does not overwrite a better one. To forget a pass,
+// remove that key (browser dev tools) or render with another book_id.
+//
+// Why not jupyterquiz: it gives instant per-click feedback but has no quiz score, pass
+// threshold or remembered completion; it generates random element ids per render (stored
+// outputs differ every run, so nbval cannot compare them), hides the radio inputs and reacts to
+// mouse clicks on labels (not keyboard-operable form controls in a fieldset/legend), inserts
+// question and answer text as HTML, and shuffles answers by default.
 (function () {
   "use strict";
 
@@ -116,15 +176,23 @@
     function baseStatus() {
       if (savedRecord) {
         return (
-          "Lesson complete (passed with " +
+          "Quiz complete (passed with " +
           scoreText(savedRecord.correct, savedRecord.total) +
           ")."
         );
       }
+      return "Not complete yet: you need " + needText() + ".";
+    }
+
+    function needText() {
       return (
-        "Not complete yet: score above " +
+        "more than " +
         thresholdText(threshold) +
-        " to mark this lesson complete."
+        " (at least " +
+        data.minCorrect +
+        " of " +
+        total +
+        " correct)"
       );
     }
 
@@ -162,6 +230,37 @@
       return span ? span.textContent : String(index);
     }
 
+    function clearNotes(qEl) {
+      var notes = qEl.querySelector('[data-role="notes"]');
+      while (notes.firstChild) {
+        notes.removeChild(notes.firstChild);
+      }
+      notes.hidden = true;
+      return notes;
+    }
+
+    function showNotes(qEl, q, picks) {
+      // One line per misjudged choice: picked but wrong, or correct but not picked.
+      var notes = clearNotes(qEl);
+      for (var i = 0; i < q.choices; i += 1) {
+        var chosenHere = picks.indexOf(i) >= 0;
+        var correctHere = q.answer.indexOf(i) >= 0;
+        if (chosenHere === correctHere) {
+          continue;
+        }
+        var item = document.createElement("li");
+        item.setAttribute("data-note", String(i));
+        item.setAttribute("data-kind", chosenHere ? "wrong-pick" : "missed");
+        item.textContent =
+          (chosenHere ? "Why not \u201c" : "Why \u201c") +
+          labelText(qEl, i) +
+          "\u201d: " +
+          q.why[i];
+        notes.appendChild(item);
+      }
+      notes.hidden = !notes.firstChild;
+    }
+
     function check() {
       if (checked) {
         return;
@@ -184,7 +283,9 @@
         for (var j = 0; j < labels.length; j += 1) {
           var idx = parseInt(labels[j].getAttribute("data-choice"), 10);
           labels[j].setAttribute("data-answer", q.answer.indexOf(idx) >= 0 ? "true" : "false");
+          labels[j].setAttribute("data-chosen", picks.indexOf(idx) >= 0 ? "true" : "false");
         }
+        showNotes(qEl, q, picks);
         var verdict = qEl.querySelector('[data-role="verdict"]');
         if (ok) {
           verdict.textContent = "\u2713 Correct.";
@@ -224,21 +325,19 @@
           savedRecord = record;
         }
         setStatus(
-          "Passed. Lesson complete." +
+          "Passed. Quiz complete." +
             (root.getAttribute("data-stored") === "false"
               ? " (This browser did not let the page remember it.)"
               : "")
         );
       } else {
         setStatus(
-          (savedRecord ? "Lesson complete from an earlier attempt. This attempt did not pass" : "Not passed") +
-            ": you need more than " +
-            thresholdText(threshold) +
-            " (at least " +
-            data.minCorrect +
-            " of " +
-            total +
-            " correct). Read the explanations, then try again."
+          (savedRecord
+            ? "Quiz complete from an earlier attempt. This attempt did not pass"
+            : "Not passed") +
+            ": you need " +
+            needText() +
+            ". Read the explanations, then try again."
         );
       }
       update();
@@ -263,6 +362,11 @@
       var labels = root.querySelectorAll("label[data-choice]");
       for (var j = 0; j < labels.length; j += 1) {
         labels[j].removeAttribute("data-answer");
+        labels[j].removeAttribute("data-chosen");
+      }
+      var questions = root.querySelectorAll("[data-question]");
+      for (var n = 0; n < questions.length; n += 1) {
+        clearNotes(questions[n]);
       }
       checked = false;
       scoreEl.hidden = true;
