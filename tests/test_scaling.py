@@ -13,6 +13,7 @@ from llmhistory.scaling import (
     CHINCHILLA_LOSS,
     CHINCHILLA_TABLE_A3,
     CHINCHILLA_TOKENS_PER_PARAMETER,
+    GOPHER_TRAINING_FLOPS,
     OPTIMAL_METHODS,
     SEED_RUNS,
     ParametricLoss,
@@ -84,6 +85,10 @@ class TestPublishedFigures:
 
     def test_chinchilla_training_flops(self):
         assert training_flops(parameters=70e9, tokens=1.4e12) == pytest.approx(5.88e23)
+
+    def test_gopher_budget_as_quoted(self):
+        assert GOPHER_TRAINING_FLOPS == GOPHER_FLOPS == 5.76e23
+        assert training_flops(parameters=280e9, tokens=300e9) == pytest.approx(5.04e23)
 
     def test_gpt3_token_starved(self):
         assert round(tokens_per_parameter(parameters=175e9, tokens=300e9), 1) == 1.7

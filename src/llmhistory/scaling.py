@@ -43,6 +43,7 @@ __all__ = [
     "CHINCHILLA_TABLE_A3",
     "CHINCHILLA_TOKENS_PER_PARAMETER",
     "FLOPS_PER_PARAMETER_TOKEN",
+    "GOPHER_TRAINING_FLOPS",
     "OPTIMAL_METHODS",
     "ParametricLoss",
     "RunComparison",
@@ -63,6 +64,11 @@ CHINCHILLA_TOKENS_PER_PARAMETER = 20.0
 
 FLOPS_PER_PARAMETER_TOKEN = 6.0
 """Training FLOPs per parameter per token, ``C ≈ 6 N D`` (Kaplan et al. 2020, section 2.1)."""
+
+GOPHER_TRAINING_FLOPS = 5.76e23
+"""Gopher's training budget in FLOPs as Hoffmann et al. (2022) quote it (Figure 2; the "Gopher
+unit" of Table 3), the budget Chinchilla was trained on. ``6 N D`` with Gopher's rounded 280B
+parameters and 300B tokens gives 5.04e23 instead."""
 
 OPTIMAL_METHODS = ("tokens_per_parameter", "parametric")
 """The allocation rules :func:`compute_optimal` knows."""
