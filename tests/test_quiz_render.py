@@ -76,13 +76,15 @@ class TestRender:
             "status",
             "feedback",
             "verdict",
-            "notes",
+            "why",
             "explanation",
             "see",
         ):
             assert f'data-role="{role}"' in html
         assert html.count("<fieldset>") == html.count("<legend>") == 5
-        assert html.count('<ul class="llmhq-notes" data-role="notes" hidden></ul>') == 5
+        whys = re.findall(r'<p class="llmhq-why" data-role="why" data-why="(\d)" hidden></p>', html)
+        assert whys == [str(i) for q in quiz.questions for i in range(len(q.choices))]
+        assert re.search(r'</label><p class="llmhq-why" data-role="why" data-why="0" hidden>', html)
         assert '<p data-role="remaining" aria-live="polite" data-remaining="5">' in html
         assert "5 questions remaining." in html
         assert '<button type="button" data-role="check" disabled>Check my score</button>' in html

@@ -1,13 +1,15 @@
 """The chapter quizzes in a real browser: the renderer's script, driven through its DOM contract.
 
-``llmhistory.quiz`` documents the contract: a root ``div.llmhq[data-quiz]`` holding questions
-``[data-question]`` whose native inputs carry ``data-choice``, and the controls and outputs
-``[data-role=check|retry|score|status|remaining]``. These tests click and type the way a reader
-does and read only those attributes and texts.
+The header of ``llmhistory/book/quiz/assets/quiz.js`` documents the contract: a root
+``div.llmhq[data-quiz]`` holding questions ``[data-question]`` whose native inputs carry
+``data-choice``, the controls and outputs ``[data-role=check|retry|score|status|remaining]``, and
+per choice its ``[data-role=why]`` line, per question the feedback
+``[data-role=verdict|explanation|see]``. These tests click and
+type the way a reader does and read only those attributes and texts.
 
 Two kinds of page:
 
-1. standalone pages made by :func:`llmhistory.quiz.quiz_page_html` (the chapter-12 review and a
+1. standalone pages made by :func:`llmhistory.book.quiz.quiz_page_html` (the chapter-12 review and a
    quiz of hostile text), written to a temporary folder and served from 127.0.0.1 by a server
    of this module;
 2. the built book's chapter pages (the session's ``base_url`` server).
@@ -16,8 +18,9 @@ Every test opens a fresh browser context from the session's Chromium, so ``local
 a pass is remembered) starts empty and no test sees another's pass. Every test also asserts that
 no request left 127.0.0.1, that the page logged no error and that no dialog opened.
 
-The correct answers come from the loaded :class:`~llmhistory.quiz.Quiz` (``Question.answer``),
-and each browser score is compared with :func:`llmhistory.quiz.grade` on the same answers.
+The correct answers come from the loaded :class:`~llmhistory.book.quiz.Quiz`
+(``Question.answer``), and each browser score is compared with :func:`llmhistory.book.quiz.grade`
+on the same answers; each "why" line with ``Question.why``.
 """
 
 from __future__ import annotations
@@ -33,7 +36,16 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import serve_directory
 
-from llmhistory.quiz import Question, Quiz, grade, load_quiz, quiz_page_html, validate_quiz
+from llmhistory.book.html import heading_id
+from llmhistory.book.quiz import (
+    Question,
+    Quiz,
+    grade,
+    load_quiz,
+    quiz_page_html,
+    validate_quiz,
+)
+from llmhistory.book.quiz import chapter_page as page_of_chapter
 
 # Imported here, not at the top, so that a unit-test run without Playwright still collects.
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -48,6 +60,13 @@ HOSTILE_CHOICE = f"<img src=x onerror=\"window.{FLAG} = 'choice'; alert('choice'
 HOSTILE_EXPLANATION = f"</script><script>window.{FLAG} = 'explanation'; alert(1)</script> & more"
 HOSTILE_MULTI_TEXT = "Select the <b>bold</b> & <i>italic</i> ones"
 HOSTILE_MULTI_CHOICES = ("<b>bold</b>", "plain", f"<svg onload=\"window.{FLAG} = 'svg'\"></svg>")
+HOSTILE_WHY = f"<img src=x onerror=\"window.{FLAG} = 'why'\"> & </script> why"
+HOSTILE_SECTION = "<i>Section</i> & more"
+
+
+def with_whys(texts: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
+    """Return choice mappings whose ``why`` is markup too (the hostile why, then its index)."""
+    return [{"text": text, "why": f"{HOSTILE_WHY} {i}"} for i, text in enumerate(texts)]
 
 
 def hostile_quiz() -> Quiz:
@@ -56,18 +75,20 @@ def hostile_quiz() -> Quiz:
         {
             "id": "hostile",
             "title": HOSTILE_TITLE,
+            "chapter": 1,
             "questions": [
                 {
                     "id": "inject-single",
                     "text": HOSTILE_TEXT,
-                    "choices": [HOSTILE_CHOICE, "plain"],
+                    "choices": with_whys([HOSTILE_CHOICE, "plain"]),
                     "answer": 0,
                     "explanation": HOSTILE_EXPLANATION,
+                    "section": HOSTILE_SECTION,
                 },
                 {
                     "id": "inject-multi",
                     "text": HOSTILE_MULTI_TEXT,
-                    "choices": list(HOSTILE_MULTI_CHOICES),
+                    "choices": with_whys(HOSTILE_MULTI_CHOICES),
                     "answer": [0, 2],
                     "explanation": "<b>not bold</b>",
                 },
@@ -198,6 +219,33 @@ def stored_pass(page: Any, root: Any) -> dict | None:
     return None if raw is None else json.loads(raw)
 
 
+def why_lines(question: Question, picks: tuple[int, ...]) -> dict[int, str]:
+    """Return choice index -> the why line shown under it after a check (misjudged only)."""
+    lines = {}
+    for i, why in enumerate(question.why):
+        chosen, correct = i in picks, i in question.answer_set
+        if chosen != correct:
+            mark = "\u2717" if chosen else "\u2713"
+            lines[i] = f"{mark} {why}"
+    return lines
+
+
+def expect_whys(root: Any, question: Question, picks: tuple[int, ...]) -> None:
+    """The why lines of ``question`` are those of its misjudged choices, and only those."""
+    block = root.locator(f'[data-question="{question.id}"]')
+    expected = why_lines(question, picks)
+    for i in range(len(question.choices)):
+        line = block.locator(f'[data-why="{i}"]')
+        if i in expected:
+            expect(line).to_be_visible()
+            expect(line).to_have_text(expected[i])
+            kind = "wrong-pick" if i in picks else "missed"
+            expect(line).to_have_attribute("data-kind", kind)
+        else:
+            expect(line).to_be_hidden()
+            expect(line).to_have_text("")
+
+
 def remaining_text(n: int) -> str:
     return f"{n} question{'' if n == 1 else 's'} remaining."
 
@@ -216,6 +264,9 @@ def expect_fresh(root: Any, quiz: Quiz) -> None:
     assert root.locator("input[data-choice]:disabled").count() == 0
     assert root.locator("label[data-answer]").count() == 0
     assert root.locator('[data-role="feedback"]:visible').count() == 0
+    assert root.locator('[data-role="why"]:visible').count() == 0
+    assert root.locator("[data-role=why][data-kind]").count() == 0
+    assert root.locator("label[data-chosen]").count() == 0
     verdicts = role(root, "verdict").all_text_contents()
     assert verdicts == [""] * total
     states = root.locator("[data-question]").evaluate_all(
@@ -255,7 +306,7 @@ def test_review_page_counts_down_and_enables_check_only_when_all_answered(open_t
     expect(root).to_have_attribute("data-total", "10")
     expect(root).to_have_attribute("data-min-correct", str(REVIEW.min_correct))
     expect(role(root, "status")).to_have_text(
-        "Not complete yet: score above 75% to mark this lesson complete."
+        "Not complete yet: you need more than 75% (at least 8 of 10 correct)."
     )
     expect_fresh(root, REVIEW)
     for done, question in enumerate(REVIEW.questions, 1):
@@ -286,13 +337,14 @@ def test_all_correct_passes_and_the_pass_survives_a_reload(open_tab, quiz_site):
     result = check_and_compare(root, REVIEW, picks)
     assert (result.correct, result.passed) == (10, True)
     expect(role(root, "score")).to_have_text("Score: 10 / 10 (100%)")
-    expect(role(root, "status")).to_have_text("Passed. Lesson complete.")
+    expect(role(root, "status")).to_have_text("Passed. Quiz complete.")
     expect(role(root, "status")).to_have_attribute("data-complete", "true")
     expect(root).to_have_attribute("data-complete", "true")
     expect(root).to_have_attribute("data-stored", "true")
     assert role(root, "verdict").all_text_contents() == ["\u2713 Correct."] * 10
     explanations = role(root, "explanation").all_text_contents()
     assert explanations == [q.explanation for q in REVIEW.questions]
+    assert root.locator('[data-role="why"]:visible').count() == 0  # nothing was misjudged
     assert root.locator("input[data-choice]:enabled").count() == 0
     for question in REVIEW.questions:  # each label says whether it is a correct choice
         labels = root.locator(f'[data-question="{question.id}"] label[data-choice]')
@@ -309,7 +361,7 @@ def test_all_correct_passes_and_the_pass_survives_a_reload(open_tab, quiz_site):
 
     tab.page.reload(wait_until="load")
     root = quiz_root(tab.page, REVIEW)
-    expect(role(root, "status")).to_have_text("Lesson complete (passed with 10 / 10 (100%)).")
+    expect(role(root, "status")).to_have_text("Quiz complete (passed with 10 / 10 (100%)).")
     expect(role(root, "status")).to_have_attribute("data-complete", "true")
     expect(root).to_have_attribute("data-complete", "true")
     expect_fresh(root, REVIEW)
@@ -328,7 +380,7 @@ def test_the_pass_mark_is_more_than_75_percent(open_tab, quiz_site, n_correct, p
     expect(role(root, "score")).to_have_text(f"Score: {n_correct} / 10 ({percent}%)")
     status = role(root, "status")
     if passes:
-        expect(status).to_have_text("Passed. Lesson complete.")
+        expect(status).to_have_text("Passed. Quiz complete.")
     else:
         expect(status).to_have_text(
             re.compile(r"^Not passed: you need more than 75% \(at least 8 of 10 correct\)\.")
@@ -341,12 +393,13 @@ def test_the_pass_mark_is_more_than_75_percent(open_tab, quiz_site, n_correct, p
         f"\u2717 Incorrect. Correct answer: {wrong.choices[wrong.answer]}"
     )
     expect(block.locator('[data-role="feedback"]')).to_be_visible()
+    expect_whys(root, wrong, wrong_picks(wrong))
 
     tab.page.reload(wait_until="load")
     root = quiz_root(tab.page, REVIEW)
     expect(root).to_have_attribute("data-complete", str(passes).lower())
     if passes:
-        expect(role(root, "status")).to_have_text("Lesson complete (passed with 8 / 10 (80%)).")
+        expect(role(root, "status")).to_have_text("Quiz complete (passed with 8 / 10 (80%)).")
     else:
         expect(role(root, "status")).to_have_text(re.compile(r"^Not complete yet"))
         assert stored_pass(tab.page, root) is None
@@ -362,7 +415,7 @@ def test_try_again_resets_the_attempt_and_keeps_a_stored_pass(open_tab, quiz_sit
     role(root, "retry").click()
     expect_fresh(root, REVIEW)
     expect(root.locator("input[data-choice]").first).to_be_focused()
-    expect(role(root, "status")).to_have_text("Lesson complete (passed with 9 / 10 (90%)).")
+    expect(role(root, "status")).to_have_text("Quiz complete (passed with 9 / 10 (90%)).")
     expect(root).to_have_attribute("data-complete", "true")
 
     # A failing attempt after the pass: the pass stays, and the status says both.
@@ -370,7 +423,7 @@ def test_try_again_resets_the_attempt_and_keeps_a_stored_pass(open_tab, quiz_sit
     answer_all(root, REVIEW, worse)
     check_and_compare(root, REVIEW, worse)
     expect(role(root, "status")).to_have_text(
-        re.compile(r"^Lesson complete from an earlier attempt\. This attempt did not pass: ")
+        re.compile(r"^Quiz complete from an earlier attempt\. This attempt did not pass: ")
     )
     expect(root).to_have_attribute("data-complete", "true")
     # A lower pass does not overwrite the better one.
@@ -382,17 +435,59 @@ def test_try_again_resets_the_attempt_and_keeps_a_stored_pass(open_tab, quiz_sit
 
     tab.page.reload(wait_until="load")
     root = quiz_root(tab.page, REVIEW)
-    expect(role(root, "status")).to_have_text("Lesson complete (passed with 9 / 10 (90%)).")
+    expect(role(root, "status")).to_have_text("Quiz complete (passed with 9 / 10 (90%)).")
+    tab.assert_clean()
+
+
+def test_each_misjudged_choice_says_why_and_links_to_its_section(open_tab, quiz_site):
+    tab = open_tab(quiz_site + "review.html")
+    root = quiz_root(tab.page, REVIEW)
+    picks = picks_with(REVIEW, len(REVIEW.questions))
+    first = REVIEW.questions[0]
+    picks[first.id] = wrong_picks(first)  # one wrong radio
+    multi = next(q for q in REVIEW.questions if q.multi)
+    wrong_tick = next(i for i in range(len(multi.choices)) if i not in multi.answer_set)
+    picks[multi.id] = tuple(sorted({*multi.answer_set[1:], wrong_tick}))  # one wrong, one missed
+    assert len(why_lines(multi, picks[multi.id])) == 2
+    answer_all(root, REVIEW, picks)
+    check_and_compare(root, REVIEW, picks)
+    for question in REVIEW.questions:
+        block = root.locator(f'[data-question="{question.id}"]')
+        expect_whys(root, question, picks[question.id])
+        chosen = block.locator("label[data-choice]").evaluate_all(
+            "ls => ls.map((l) => l.getAttribute('data-chosen'))"
+        )
+        assert chosen == [
+            "true" if i in picks[question.id] else "false" for i in range(len(question.choices))
+        ]
+        chapter = question.chapter or REVIEW.chapter
+        page = "" if chapter == REVIEW.chapter else page_of_chapter(chapter)
+        link = block.locator('[data-role="see"] a')
+        expect(link).to_be_visible()
+        expect(link).to_have_text(f"See Chapter {chapter}: \u201c{question.section}\u201d")
+        expect(link).to_have_attribute("href", f"{page}#{heading_id(question.section)}")
+    role(root, "retry").click()
+    expect_fresh(root, REVIEW)
     tab.assert_clean()
 
 
 def _keyboard_answer_all(page: Any, root: Any, quiz: Quiz) -> None:
-    """Tab into each radio group, Space to select, arrow keys to move to the correct choice."""
+    """Tab into each radio group, Space to select, arrow keys to move to the correct choice;
+    in a select-all question, Tab from box to box and Space on each correct one."""
     for question in quiz.questions:
         page.keyboard.press("Tab")
         block = root.locator(f'[data-question="{question.id}"]')
         first = block.locator('input[data-choice="0"]')
         expect(first).to_be_focused()
+        if question.multi:  # every checkbox is its own Tab stop
+            for index in range(len(question.choices)):
+                if index:
+                    page.keyboard.press("Tab")
+                expect(block.locator(f'input[data-choice="{index}"]')).to_be_focused()
+                if index in question.answer_set:
+                    page.keyboard.press("Space")
+            assert checked_indices(root, question) == list(question.answer_set), question.id
+            continue
         page.keyboard.press("Space")
         assert checked_indices(root, question) == [0]
         if question.answer == 0:  # down then up again: both arrows move and select
@@ -405,7 +500,7 @@ def _keyboard_answer_all(page: Any, root: Any, quiz: Quiz) -> None:
 
 
 def test_the_quiz_works_from_the_keyboard_alone(open_tab, quiz_site):
-    assert not any(q.multi for q in REVIEW.questions)  # radios: one Tab stop per question
+    assert any(q.multi for q in REVIEW.questions)  # radios and a group of checkboxes
     tab = open_tab(quiz_site + "review.html")
     page = tab.page
     root = quiz_root(page, REVIEW)
@@ -450,6 +545,10 @@ def test_markup_in_quiz_text_is_shown_as_text_and_never_runs(open_tab, quiz_site
     )
     texts = root.locator("[data-choice-text]").all_text_contents()
     assert texts == [*single.choices, *multi.choices]
+    see = root.locator(f'[data-question="{single.id}"] [data-role="see"] a')
+    expect(see).to_have_text(f"See Chapter 1: \u201c{HOSTILE_SECTION}\u201d")
+    expect(see).to_have_attribute("href", f"#{heading_id(HOSTILE_SECTION)}")
+    expect(see).to_be_hidden()  # inside the feedback, which shows only after a check
     # No element came from the text: only the quiz's own two scripts, no img, svg, b or i.
     assert root.locator("script").count() == 2
     assert root.locator("img, svg, b, i").count() == 0
@@ -472,6 +571,9 @@ def test_markup_in_quiz_text_is_shown_as_text_and_never_runs(open_tab, quiz_site
         f"\u2717 Incorrect. Correct answer: {HOSTILE_CHOICE}"
     )
     expect(block.locator('[data-role="explanation"]')).to_have_text(HOSTILE_EXPLANATION)
+    expect_whys(root, single, wrong_picks(single))
+    expect_whys(root, multi, multi.answer_set)
+    expect(see).to_be_visible()
     expect(root.locator(f'[data-question="{multi.id}"] [data-role="verdict"]')).to_have_text(
         "\u2713 Correct."
     )
@@ -505,12 +607,12 @@ def test_chapter_8_quiz_in_the_book_passes_and_stays_complete(open_tab, base_url
     answer_all(root, CH08, picks)
     result = check_and_compare(root, CH08, picks)
     assert result.passed
-    expect(role(root, "status")).to_have_text("Passed. Lesson complete.")
+    expect(role(root, "status")).to_have_text("Passed. Quiz complete.")
 
     tab.page.reload(wait_until="load")
     root = quiz_root(tab.page, CH08)
     expect(root).to_have_attribute("data-complete", "true")
-    expect(role(root, "status")).to_have_text(f"Lesson complete (passed with {result.text}).")
+    expect(role(root, "status")).to_have_text(f"Quiz complete (passed with {result.text}).")
     tab.assert_clean()
 
 
@@ -528,6 +630,6 @@ def test_chapter_12_page_shows_the_ten_question_review(open_tab, base_url, book_
     expect(role(root, "remaining")).to_have_text(remaining_text(10))
     expect(role(root, "check")).to_be_disabled()
     expect(role(root, "status")).to_have_text(
-        "Not complete yet: score above 75% to mark this lesson complete."
+        "Not complete yet: you need more than 75% (at least 8 of 10 correct)."
     )
     tab.assert_clean()

@@ -90,7 +90,8 @@ def _question_html(number: int, quiz: Quiz, question: Question) -> str:
     choices = "".join(
         f'<div><label class="llmhq-choice" data-choice="{i}">'
         f'<input type="{kind}" name="{name}" value="{i}" data-choice="{i}">'
-        f'<span data-choice-text="{i}">{escape(choice)}</span></label></div>'
+        f'<span data-choice-text="{i}">{escape(choice)}</span></label>'
+        f'<p class="llmhq-why" data-role="why" data-why="{i}" hidden></p></div>'
         for i, choice in enumerate(question.choices)
     )
     return (
@@ -99,7 +100,7 @@ def _question_html(number: int, quiz: Quiz, question: Question) -> str:
         f"<fieldset><legend>{number}. {escape(question.text)}{hint}</legend>"
         f'<div class="llmhq-choices">{choices}</div>'
         '<div class="llmhq-feedback" data-role="feedback" hidden>'
-        '<p data-role="verdict"></p><ul class="llmhq-notes" data-role="notes" hidden></ul>'
+        '<p data-role="verdict"></p>'
         f'<p data-role="explanation"></p>{_see_html(quiz, question)}</div>'
         "</fieldset></div>"
     )

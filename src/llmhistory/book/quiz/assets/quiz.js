@@ -20,20 +20,20 @@
 //       data-state="unanswered|answered|correct|incorrect"; a fieldset whose legend holds
 //       the number and the question (plus "(Select all that apply.)" for multi); per choice a
 //       label[data-choice="<i>"] wrapping input[type=radio|checkbox][data-choice="<i>"]
-//       (name = question id, value = i) and span[data-choice-text="<i>"]. After a check each
-//       label gets data-answer="true|false" (is it a correct choice) and data-chosen="true|false",
-//       and every input is disabled until "Try again".
+//       (name = question id, value = i) and span[data-choice-text="<i>"], followed by
+//       p[data-role="why"][data-why="<i>"], hidden. After a check each label gets
+//       data-answer="true|false" (is it a correct choice) and data-chosen="true|false", and
+//       every input is disabled until "Try again". The why line of each misjudged choice is
+//       shown under it, with data-kind="wrong-pick" ("✗ <why>", chosen but wrong) or
+//       data-kind="missed" ("✓ <why>", correct but not chosen).
 // [data-role="feedback"]  per question, hidden until checked, holding
 //       [data-role="verdict"]      "✓ Correct." or "✗ Incorrect. Correct answer: <choice>"
 //                                  ("Correct answers: a; b" for multi);
-//       ul[data-role="notes"]      one li[data-note="<i>"] per misjudged choice i (chosen but
-//                                  wrong: "Why not “<choice>”: <why>"; correct but not chosen:
-//                                  "Why “<choice>”: <why>"); hidden when empty;
 //       [data-role="explanation"]  the answer's explanation;
 //       [data-role="see"]          "See Chapter N: “<section>”", a link to the section
 //                                  (rendered by the server, present only with a section).
-//       Notes and explanation are filled from the JSON on check, so an untrusted notebook,
-//       which shows the HTML without running scripts, does not reveal them.
+//       The why lines and the explanation are filled from the JSON on check, so an untrusted
+//       notebook, which shows the HTML without running scripts, does not reveal them.
 // [data-role="remaining"]  aria-live="polite": "N questions remaining." ("1 question
 //       remaining."), with data-remaining="N".
 // button[data-role="check"]  "Check my score": disabled until every question has a choice,
@@ -41,7 +41,7 @@
 // [data-role="score"]  "Score: 8 / 10 (80%)" with data-correct, data-total, data-percent,
 //       data-passed="true|false"; hidden until checked, focused after it.
 // button[data-role="retry"]  "Try again": hidden until a check; clears every answer, verdict,
-//       note and the score. It does not clear a stored pass: a quiz once passed stays complete.
+//       why line and the score. It does not clear a stored pass: a quiz once passed stays complete.
 // [data-role="status"]  role="status", data-complete="true|false": "Quiz complete (passed
 //       with 9 / 10 (90%))." when a pass is stored (also after a reload); "Passed. Quiz
 //       complete." right after a passing check; "Not passed: you need more than 75% (at least
@@ -230,35 +230,32 @@
       return span ? span.textContent : String(index);
     }
 
-    function clearNotes(qEl) {
-      var notes = qEl.querySelector('[data-role="notes"]');
-      while (notes.firstChild) {
-        notes.removeChild(notes.firstChild);
+    function clearWhys(scope) {
+      var lines = scope.querySelectorAll('[data-role="why"]');
+      for (var i = 0; i < lines.length; i += 1) {
+        lines[i].textContent = "";
+        lines[i].removeAttribute("data-kind");
+        lines[i].hidden = true;
       }
-      notes.hidden = true;
-      return notes;
     }
 
-    function showNotes(qEl, q, picks) {
-      // One line per misjudged choice: picked but wrong, or correct but not picked.
-      var notes = clearNotes(qEl);
+    function showWhys(qEl, q, picks) {
+      // Under each misjudged choice (picked but wrong, or correct but not picked), its why.
+      clearWhys(qEl);
       for (var i = 0; i < q.choices; i += 1) {
         var chosenHere = picks.indexOf(i) >= 0;
-        var correctHere = q.answer.indexOf(i) >= 0;
-        if (chosenHere === correctHere) {
+        if (chosenHere === (q.answer.indexOf(i) >= 0)) {
           continue;
         }
-        var item = document.createElement("li");
-        item.setAttribute("data-note", String(i));
-        item.setAttribute("data-kind", chosenHere ? "wrong-pick" : "missed");
-        item.textContent =
-          (chosenHere ? "Why not \u201c" : "Why \u201c") +
-          labelText(qEl, i) +
-          "\u201d: " +
-          q.why[i];
-        notes.appendChild(item);
+        var line = qEl.querySelector('[data-why="' + i + '"]');
+        var mark = document.createElement("span");
+        mark.className = "llmhq-mark";
+        mark.textContent = chosenHere ? "\u2717 " : "\u2713 ";
+        line.appendChild(mark);
+        line.appendChild(document.createTextNode(q.why[i]));
+        line.setAttribute("data-kind", chosenHere ? "wrong-pick" : "missed");
+        line.hidden = false;
       }
-      notes.hidden = !notes.firstChild;
     }
 
     function check() {
@@ -285,7 +282,7 @@
           labels[j].setAttribute("data-answer", q.answer.indexOf(idx) >= 0 ? "true" : "false");
           labels[j].setAttribute("data-chosen", picks.indexOf(idx) >= 0 ? "true" : "false");
         }
-        showNotes(qEl, q, picks);
+        showWhys(qEl, q, picks);
         var verdict = qEl.querySelector('[data-role="verdict"]');
         if (ok) {
           verdict.textContent = "\u2713 Correct.";
@@ -364,10 +361,7 @@
         labels[j].removeAttribute("data-answer");
         labels[j].removeAttribute("data-chosen");
       }
-      var questions = root.querySelectorAll("[data-question]");
-      for (var n = 0; n < questions.length; n += 1) {
-        clearNotes(questions[n]);
-      }
+      clearWhys(root);
       checked = false;
       scoreEl.hidden = true;
       scoreEl.textContent = "";
