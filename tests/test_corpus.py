@@ -55,7 +55,7 @@ class TestTickets:
 
 
 class TestSplit:
-    @settings(max_examples=25, deadline=None)
+    @settings(max_examples=25)
     @given(
         st.integers(1, 300),
         st.integers(1, 100),

@@ -89,7 +89,7 @@ class TestGridPoints:
         assert MAX_POINTS == 400
         assert len(grid_points({"a": range(20), "b": range(20)})) == 400
 
-    @settings(max_examples=50, deadline=None)
+    @settings(max_examples=50)
     @given(st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=4))
     def test_count_and_order_match_product(self, sizes):
         grid = {f"p{i}": list(range(n)) for i, n in enumerate(sizes)}
@@ -392,7 +392,7 @@ class TestStaticHtml:
         assert 'html[data-theme="dark"] .llmh-explore{color-scheme:dark}' in page
         assert "#000" not in page.split("</style>")[0]
 
-    @settings(max_examples=25, deadline=None)
+    @settings(max_examples=25)
     @given(
         st.dictionaries(
             st.sampled_from(["a", "b", "c"]),

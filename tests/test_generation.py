@@ -55,7 +55,7 @@ class TestLoop:
         assert runs[0] == runs[1]
         assert len(runs[0].new_token_ids) == 15 and runs[0].token_ids[:3] == (1, 2, 3)
 
-    @settings(max_examples=15, deadline=None)
+    @settings(max_examples=15)
     @given(st.integers(0, 1000))
     def test_seeded_sampling_reproducible(self, seed):
         model = TinyDecoder.random(SMALL, seed=2, std=0.5, dtype="float64")

@@ -19,6 +19,11 @@ from llmhistory.tokenizer import (
     train_bpe,
 )
 
+# Every code point UTF-8 can encode, i.e. all but the surrogates: exactly the default alphabet
+# of st.text(), whose codec filter first makes Hypothesis encode all 1.1M code points into a
+# table (5 s, 20 s under coverage, on every fresh checkout).
+UNICODE = st.characters(exclude_categories=("Cs",))
+
 CORPUS = [
     "Customer: Where is my order?\nAgent: I'm sorry for the delay.",
     "Message: I forgot my password.\nLabel: Account",
@@ -76,15 +81,15 @@ class TestKnownValues:
 
 
 class TestRoundTrip:
-    @settings(max_examples=200, deadline=None)
-    @given(st.text())
+    @settings(max_examples=200)
+    @given(st.text(UNICODE))
     def test_any_text_round_trips(self, text):
         for tok in (ROUND_TRIP, load_tiny()[1]):
             ids = tok.encode(text)
             assert tok.decode(ids) == text
             assert tok.bos_id not in ids and tok.eos_id not in ids
 
-    @given(st.text())
+    @given(st.text(UNICODE))
     def test_pieces_join_back(self, text):
         assert "".join(pretokenize(text)) == text
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -22,6 +22,11 @@ from llmhistory.weights import (
     save_model,
     save_safetensors,
 )
+
+# Every code point UTF-8 can encode, i.e. all but the surrogates: exactly the default alphabet
+# of st.text(), whose codec filter first makes Hypothesis encode all 1.1M code points into a
+# table (5 s, 20 s under coverage, on every fresh checkout).
+UNICODE = st.characters(exclude_categories=("Cs",))
 
 BASE = TinyConfig(vocab_size=30, d_model=8, layers=2, heads=2, kv_heads=1, d_ff=12, context=16)
 VARIANTS = {
@@ -62,10 +67,12 @@ class TestFormat:
         assert tensors["x"].tolist() == [1.5, -2.0] and metadata == {}
         assert path.read_bytes()[-16:] == struct.pack("<2d", 1.5, -2.0)
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=40)
     @given(
         st.dictionaries(
-            st.text(min_size=1, max_size=8).filter(lambda s: s.strip() and s != "__metadata__"),
+            st.text(UNICODE, min_size=1, max_size=8).filter(
+                lambda s: s.strip() and s != "__metadata__"
+            ),
             hnp.arrays(
                 st.sampled_from([np.float16, np.float32, np.float64, np.int32, np.uint8, bool]),
                 hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4),
