@@ -82,7 +82,7 @@ class TestGrade:
         assert grade(12, answers_with(load_quiz(12), 9)).correct == 9
 
     @given(total=st.integers(1, 40), data=st.data())
-    @settings(max_examples=80, deadline=None)
+    @settings(max_examples=80)
     def test_pass_is_strictly_above_threshold(self, total, data):
         threshold = data.draw(st.floats(0.0, 0.99, allow_nan=False))
         correct = data.draw(st.integers(0, total))

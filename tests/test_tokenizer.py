@@ -19,9 +19,8 @@ from llmhistory.tokenizer import (
     train_bpe,
 )
 
-# Every code point UTF-8 can encode, i.e. all but the surrogates: exactly the default alphabet
-# of st.text(), whose codec filter first makes Hypothesis encode all 1.1M code points into a
-# table (5 s, 20 s under coverage, on every fresh checkout).
+# st.text()'s own alphabet (all code points but surrogates), without its slow codec table:
+# see "Text" in tests/conftest.py.
 UNICODE = st.characters(exclude_categories=("Cs",))
 
 CORPUS = [

@@ -23,9 +23,8 @@ from llmhistory.weights import (
     save_safetensors,
 )
 
-# Every code point UTF-8 can encode, i.e. all but the surrogates: exactly the default alphabet
-# of st.text(), whose codec filter first makes Hypothesis encode all 1.1M code points into a
-# table (5 s, 20 s under coverage, on every fresh checkout).
+# st.text()'s own alphabet (all code points but surrogates), without its slow codec table:
+# see "Text" in tests/conftest.py.
 UNICODE = st.characters(exclude_categories=("Cs",))
 
 BASE = TinyConfig(vocab_size=30, d_model=8, layers=2, heads=2, kv_heads=1, d_ff=12, context=16)
