@@ -114,7 +114,7 @@ vendor: $(MATHJAX)
 toc: $(VENV)/.book-installed
 ifneq ($(strip $(CHAPTERS)),)
 	rm -rf $(HTML) $(BUILD)/.doctrees
-	$(PY) -m llmhistory.coursepack $(CHAPTERS) --out $(TOC)
+	$(PY) -m llmhistory.book.coursepack $(CHAPTERS) --out $(TOC)
 endif
 
 book: $(VENV)/.book-installed $(MATHJAX) toc
@@ -133,7 +133,7 @@ lint: $(VENV)/.test-installed
 	$(call timed,lint,$(BIN)/ruff check . && $(BIN)/ruff format --check .)
 
 quizzes: $(VENV)/.test-installed
-	$(call timed,quizzes,$(PY) -m llmhistory.quiz validate)
+	$(call timed,quizzes,$(PY) -m llmhistory.book.quiz validate)
 
 unit: $(VENV)/.test-installed
 	$(call timed,unit,$(BIN)/pytest -q -p no:cacheprovider --cov=llmhistory --cov-report=term \
@@ -154,7 +154,7 @@ notebooks: $(VENV)/.test-installed
 # every cell without comparing outputs, as an instructor would check students' work.
 students: $(VENV)/.test-installed
 	$(call timed,students,rm -rf dist/student \
-		&& $(PY) -m llmhistory.student notebooks --out dist/student \
+		&& $(PY) -m llmhistory.book.student notebooks --out dist/student \
 		&& $(BIN)/pytest -q -p no:cacheprovider --nbval-lax dist/student/*.ipynb -n 2 --dist loadfile)
 
 build-strict: $(VENV)/.test-installed $(MATHJAX) toc
@@ -180,13 +180,13 @@ metrics: $(VENV)/.test-installed $(MATHJAX)
 outputs: $(VENV)/.test-installed
 	$(PY) scripts/run_notebooks.py notebooks book/instructor_guide.ipynb
 
-# Re-train the shipped tiny model (PyTorch, CPU build); reproduces src/llmhistory/data byte for byte.
+# Re-train the shipped tiny model (PyTorch, CPU build); reproduces src/llmhistory/tiny/data byte for byte.
 train: $(VENV)/.book-installed
 	$(PY) -m pip install --quiet 'torch==2.13.0' || $(PY) -m pip install --quiet -e '.[train]'
 	$(PY) scripts/train_tiny.py
 
 bench: $(VENV)/.book-installed
-	$(PY) -m llmhistory.bench
+	$(PY) -m llmhistory.tiny.bench
 
 lab: $(VENV)/.test-installed
 	$(PY) -m pip install --quiet jupyterlab

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from llmhistory.decoder import CHECKPOINT_FILE, TinyConfig, TinyDecoder, load_tiny
+from llmhistory.tiny.model import CHECKPOINT_FILE, TinyConfig, TinyDecoder, load_tiny
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden_logits.npz"
@@ -68,7 +68,7 @@ MOE_IDS = [int(i) for i in np.random.default_rng(8).integers(0, MOE_CONFIG.vocab
 
 def checkpoint_sha256() -> str:
     """Return the sha256 of the shipped ``tiny_decoder.safetensors``."""
-    data = resources.files("llmhistory") / "data" / CHECKPOINT_FILE
+    data = resources.files("llmhistory.tiny") / "data" / CHECKPOINT_FILE
     return hashlib.sha256(data.read_bytes()).hexdigest()
 
 

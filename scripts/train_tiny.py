@@ -3,18 +3,18 @@
 
 Usage::
 
-    python scripts/train_tiny.py            # writes src/llmhistory/data/tiny_*.{safetensors,json}
+    python scripts/train_tiny.py   # writes tiny_*.{safetensors,json} in src/llmhistory/tiny/data
     python scripts/train_tiny.py --steps 50 --out /tmp/tiny   # a quick smoke run
 
 What it does, deterministically (fixed seeds, 2 CPU threads, deterministic torch kernels):
 
-1. writes the synthetic corpus of :mod:`llmhistory.corpus` (training split only);
-2. trains the byte-level BPE tokenizer of :mod:`llmhistory.tokenizer` on it;
+1. writes the synthetic corpus of :mod:`llmhistory.tiny.corpus` (training split only);
+2. trains the byte-level BPE tokenizer of :mod:`llmhistory.tiny.tokenizer` on it;
 3. trains :class:`TorchCausalLM`, a PyTorch re-implementation of exactly the architecture of
-   :class:`llmhistory.decoder.TinyDecoder` (RMSNorm, RoPE with rotate-half pairing computed in
+   :class:`llmhistory.tiny.model.TinyDecoder` (RMSNorm, RoPE with rotate-half pairing computed in
    float64, grouped-query attention, SwiGLU or top-k MoE, tied head), whose parameter names
    are the Hugging Face names the NumPy model uses;
-4. exports the weights with :func:`llmhistory.weights.save_model`, reloads them in NumPy, and
+4. exports the weights with :func:`llmhistory.tiny.weights.save_model`, reloads them in NumPy, and
    prints the held-out label accuracy, the greedy reply to "Customer: Where is my order?",
    the training time and the checkpoint size.
 
@@ -33,21 +33,21 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from llmhistory.corpus import support_split, training_documents
-from llmhistory.decoder import CHECKPOINT_FILE, TOKENIZER_FILE, TinyConfig, TinyDecoder
-from llmhistory.generation import generate_ids, label_accuracy
-from llmhistory.rope import rope_angles
-from llmhistory.tokenizer import BPETokenizer, train_bpe
-from llmhistory.weights import load_model, save_model
+from llmhistory.concepts.rope import rope_angles
+from llmhistory.tiny.corpus import support_split, training_documents
+from llmhistory.tiny.generation import generate_ids, label_accuracy
+from llmhistory.tiny.model import CHECKPOINT_FILE, TOKENIZER_FILE, TinyConfig, TinyDecoder
+from llmhistory.tiny.tokenizer import BPETokenizer, train_bpe
+from llmhistory.tiny.weights import load_model, save_model
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "llmhistory" / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "llmhistory" / "tiny" / "data"
 
 #: The shipped architecture: ~0.35M parameters, float32 checkpoint ~1.4 MB.
 SHIPPED = dict(d_model=96, layers=3, heads=4, kv_heads=2, d_ff=256, context=384)
 VOCAB_SIZE = 512
 
 
-# -- the PyTorch twin of llmhistory.decoder.TinyDecoder ------------------------------------
+# -- the PyTorch twin of llmhistory.tiny.model.TinyDecoder ------------------------------------
 
 
 class RMSNorm(nn.Module):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llmhistory.chapters import CHAPTERS
+from llmhistory.book.chapters import CHAPTERS
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"

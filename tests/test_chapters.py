@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from llmhistory.chapters import CHAPTERS, chapter_card, chapter_table, get_chapter, total_minutes
+from llmhistory.book.chapters import (
+    CHAPTERS,
+    chapter_card,
+    chapter_table,
+    get_chapter,
+    total_minutes,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llmhistory.coursepack import course_pack_toc, main
+from llmhistory.book.coursepack import course_pack_toc, main
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text(encoding="utf-8"))

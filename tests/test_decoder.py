@@ -1,4 +1,5 @@
-"""Tests of llmhistory.decoder: the NumPy Llama/Mixtral-style model, its cache, the checkpoint."""
+"""Tests of llmhistory.tiny.model: the NumPy Llama/Mixtral-style model, its cache, the
+checkpoint."""
 
 from __future__ import annotations
 
@@ -12,8 +13,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmhistory.corpus import generate_dialogues, policy_snippets, support_split, training_documents
-from llmhistory.decoder import (
+from llmhistory.concepts.decoding import softmax
+from llmhistory.concepts.kv_cache import kv_cache_bytes
+from llmhistory.concepts.masks import additive_mask, causal_mask
+from llmhistory.concepts.models import count_parameters
+from llmhistory.concepts.rope import apply_rope
+from llmhistory.tiny.corpus import (
+    generate_dialogues,
+    policy_snippets,
+    support_split,
+    training_documents,
+)
+from llmhistory.tiny.generation import generate_ids, label_accuracy
+from llmhistory.tiny.model import (
     KVCache,
     TinyConfig,
     TinyDecoder,
@@ -27,12 +39,6 @@ from llmhistory.decoder import (
     scaled_scores,
     swiglu,
 )
-from llmhistory.decoding import softmax
-from llmhistory.generation import generate_ids, label_accuracy
-from llmhistory.kv_cache import kv_cache_bytes
-from llmhistory.masks import additive_mask, causal_mask
-from llmhistory.models import count_parameters
-from llmhistory.rope import apply_rope
 
 BASE = TinyConfig(vocab_size=40, d_model=16, layers=2, heads=4, kv_heads=2, d_ff=24, context=32)
 CONFIGS = {
@@ -632,7 +638,7 @@ class TestShippedModel:
         assert model.config.context >= 320
 
     def test_missing_data_files(self, tmp_path, monkeypatch):
-        import llmhistory.decoder as decoder
+        import llmhistory.tiny.model as decoder
 
         monkeypatch.setattr(decoder.resources, "files", lambda package: tmp_path)
         (tmp_path / "data").mkdir()
@@ -640,9 +646,9 @@ class TestShippedModel:
             decoder._load_tiny.__wrapped__("float32")  # past the cache
 
     def test_tokenizer_must_match_checkpoint(self, tmp_path, monkeypatch):
-        import llmhistory.decoder as decoder
-        from llmhistory.tokenizer import BPETokenizer
-        from llmhistory.weights import save_model
+        import llmhistory.tiny.model as decoder
+        from llmhistory.tiny.tokenizer import BPETokenizer
+        from llmhistory.tiny.weights import save_model
 
         (tmp_path / "data").mkdir()
         save_model(random_model(BASE), tmp_path / "data" / decoder.CHECKPOINT_FILE)

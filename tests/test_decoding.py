@@ -1,4 +1,5 @@
-"""Tests of llmhistory.decoding: softmax, filters, policies, sampling and the next-token loop."""
+"""Tests of llmhistory.concepts.decoding: softmax, filters, policies, sampling and the next-token
+loop."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from llmhistory.decoding import (
+from llmhistory.concepts.decoding import (
     GREEDY,
     TOP_P_TOLERANCE,
     DecodingPolicy,

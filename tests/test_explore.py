@@ -1,4 +1,4 @@
-"""Tests of llmhistory.explore: grids, precomputation, the static HTML and the live widget."""
+"""Tests of llmhistory.book.explore: grids, precomputation, the static HTML and the live widget."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
-from llmhistory.explore import (
+from llmhistory.book.explore import (
     MAX_HTML_BYTES,
     MAX_POINTS,
     MIME_PRIORITY_NOTE,

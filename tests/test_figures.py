@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from llmhistory._validate import as_bool_array, as_positive_float_array
-from llmhistory.figures import (
+from llmhistory.concepts.figures import (
     HATCHES,
     PALETTE,
     check_series,

@@ -1,13 +1,14 @@
-"""Tests of llmhistory.figures.decoder: heatmap panels, masked future, values and bad inputs."""
+"""Tests of llmhistory.concepts.figures.decoder: heatmap panels, masked future, values and bad
+inputs."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from llmhistory.decoding import softmax
-from llmhistory.figures.decoder import plot_attention
-from llmhistory.masks import additive_mask, causal_mask
+from llmhistory.concepts.decoding import softmax
+from llmhistory.concepts.figures.decoder import plot_attention
+from llmhistory.concepts.masks import additive_mask, causal_mask
 
 TOKENS = ["Where", " is", " my", " order", "?"]
 

@@ -1,12 +1,13 @@
-"""Tests of llmhistory.figures.decoding: panels, bars, labels, zero markers and refused inputs."""
+"""Tests of llmhistory.concepts.figures.decoding: panels, bars, labels, zero markers and refused
+inputs."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from llmhistory.decoding import DecodingPolicy, next_token_distribution
-from llmhistory.figures.decoding import plot_distributions
+from llmhistory.concepts.decoding import DecodingPolicy, next_token_distribution
+from llmhistory.concepts.figures.decoding import plot_distributions
 
 LOGITS = np.array([2.0, 1.0, 0.5, -1.0])
 TOKENS = [" I", " Your", " Thanks", "\n"]

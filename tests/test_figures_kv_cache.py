@@ -1,14 +1,15 @@
-"""Tests of llmhistory.figures.kv_cache: one line per model, budget lines, refused inputs."""
+"""Tests of llmhistory.concepts.figures.kv_cache: one line per model, budget lines, refused
+inputs."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from llmhistory.figures.kv_cache import plot_cache_vs_context
-from llmhistory.kv_cache import GIB
-from llmhistory.memory import serving_memory
-from llmhistory.models import get_config
+from llmhistory.concepts.figures.kv_cache import plot_cache_vs_context
+from llmhistory.concepts.kv_cache import GIB
+from llmhistory.concepts.memory import serving_memory
+from llmhistory.concepts.models import get_config
 
 TOKENS = [1024, 4096, 16384]
 

@@ -1,12 +1,12 @@
-"""Tests of llmhistory.figures.long_context."""
+"""Tests of llmhistory.concepts.figures.long_context."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from llmhistory.figures.long_context import plot_position_accuracy
-from llmhistory.long_context import lost_in_the_middle
+from llmhistory.concepts.figures.long_context import plot_position_accuracy
+from llmhistory.concepts.long_context import lost_in_the_middle
 
 
 def test_plots_the_paper_curve_and_closed_book_line():

@@ -1,4 +1,4 @@
-"""Tests of llmhistory.figures.masks: panels, labels, cell values and refused inputs."""
+"""Tests of llmhistory.concepts.figures.masks: panels, labels, cell values and refused inputs."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from matplotlib.patches import Rectangle
 
-from llmhistory.figures.masks import plot_masks
-from llmhistory.masks import bidirectional_mask, causal_mask
+from llmhistory.concepts.figures.masks import plot_masks
+from llmhistory.concepts.masks import bidirectional_mask, causal_mask
 
 TOKENS = ["<bos>", "refund", "approved", "<eos>"]
 

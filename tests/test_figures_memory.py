@@ -1,14 +1,15 @@
-"""Tests of llmhistory.figures.memory: stacked parts, totals, GPU lines and refused inputs."""
+"""Tests of llmhistory.concepts.figures.memory: stacked parts, totals, GPU lines and refused
+inputs."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from llmhistory.figures.memory import plot_memory_breakdown
-from llmhistory.kv_cache import GIB
-from llmhistory.memory import FINETUNE_METHODS, MemoryEstimate, finetune_memory
-from llmhistory.models import get_config
+from llmhistory.concepts.figures.memory import plot_memory_breakdown
+from llmhistory.concepts.kv_cache import GIB
+from llmhistory.concepts.memory import FINETUNE_METHODS, MemoryEstimate, finetune_memory
+from llmhistory.concepts.models import get_config
 
 LLAMA3_8B = get_config("llama-3-8b")
 

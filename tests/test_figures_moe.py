@@ -1,11 +1,11 @@
-"""Tests of llmhistory.figures.moe: bar heights are shares, balance and capacity lines."""
+"""Tests of llmhistory.concepts.figures.moe: bar heights are shares, balance and capacity lines."""
 
 from __future__ import annotations
 
 import pytest
 
-from llmhistory.figures.moe import plot_expert_load
-from llmhistory.moe import simulate_routing
+from llmhistory.concepts.figures.moe import plot_expert_load
+from llmhistory.concepts.moe import simulate_routing
 
 
 class TestPlotExpertLoad:

@@ -1,4 +1,4 @@
-"""Tests of llmhistory.figures.preferences."""
+"""Tests of llmhistory.concepts.figures.preferences."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from llmhistory.figures.preferences import plot_bradley_terry
-from llmhistory.preferences import bradley_terry_probability, pairwise_loss
+from llmhistory.concepts.figures.preferences import plot_bradley_terry
+from llmhistory.concepts.preferences import bradley_terry_probability, pairwise_loss
 
 
 def test_two_panels_with_the_computed_curves():

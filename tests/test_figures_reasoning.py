@@ -1,12 +1,13 @@
-"""Tests of llmhistory.figures.reasoning: both panels, their data, budget and break-even lines."""
+"""Tests of llmhistory.concepts.figures.reasoning: both panels, their data, budget and break-even
+lines."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from llmhistory.figures.reasoning import plot_reasoning_tradeoffs
-from llmhistory.reasoning import (
+from llmhistory.concepts.figures.reasoning import plot_reasoning_tradeoffs
+from llmhistory.concepts.reasoning import (
     ILLUSTRATIVE_EFFORTS,
     break_even_error_cost,
     estimate_request,

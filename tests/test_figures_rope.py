@@ -1,12 +1,12 @@
-"""Tests of llmhistory.figures.rope: panels, lines, plotted values and refused inputs."""
+"""Tests of llmhistory.concepts.figures.rope: panels, lines, plotted values and refused inputs."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from llmhistory.figures.rope import plot_rotated_pairs, plot_scores_by_gap
-from llmhistory.rope import rotate_2d, scores_by_gap
+from llmhistory.concepts.figures.rope import plot_rotated_pairs, plot_scores_by_gap
+from llmhistory.concepts.rope import rotate_2d, scores_by_gap
 
 QUERY, KEY = [1.0, 0.2], [0.3, 0.9]
 

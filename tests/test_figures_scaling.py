@@ -1,12 +1,12 @@
-"""Tests of llmhistory.figures.scaling: axes, lines, plotted values and refused inputs."""
+"""Tests of llmhistory.concepts.figures.scaling: axes, lines, plotted values and refused inputs."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from llmhistory.figures.scaling import plot_compute_optimal_frontier, plot_isoflop_curves
-from llmhistory.scaling import compute_optimal_frontier, parametric_loss, training_flops
+from llmhistory.concepts.figures.scaling import plot_compute_optimal_frontier, plot_isoflop_curves
+from llmhistory.concepts.scaling import compute_optimal_frontier, parametric_loss, training_flops
 
 FLOPS = np.logspace(20, 25, 11)
 GPT3 = (training_flops(parameters=175e9, tokens=300e9), 175e9, 300e9)

@@ -1,12 +1,17 @@
-"""Tests of llmhistory.figures.scorecard."""
+"""Tests of llmhistory.concepts.figures.scorecard."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from llmhistory.figures.scorecard import plot_score_vs_latency_penalty
-from llmhistory.scorecard import SUPPORT_CANDIDATES, Scenario, break_even_latency_penalty, score
+from llmhistory.concepts.figures.scorecard import plot_score_vs_latency_penalty
+from llmhistory.concepts.scorecard import (
+    SUPPORT_CANDIDATES,
+    Scenario,
+    break_even_latency_penalty,
+    score,
+)
 
 FAST, DEEP, _ = SUPPORT_CANDIDATES
 

@@ -1,4 +1,5 @@
-"""Tests of llmhistory.generation (the next-token loop over the tiny model) and llmhistory.bench."""
+"""Tests of llmhistory.tiny.generation (the next-token loop over the tiny model) and
+llmhistory.tiny.bench."""
 
 from __future__ import annotations
 
@@ -9,19 +10,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmhistory.bench import BenchResult, format_benchmark, main, run_benchmark
-from llmhistory.corpus import Ticket
-from llmhistory.decoder import TinyConfig, TinyDecoder, load_tiny
-from llmhistory.decoding import DecodingPolicy, log_softmax
-from llmhistory.generation import (
+from llmhistory.concepts.decoding import DecodingPolicy, log_softmax
+from llmhistory.concepts.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
+from llmhistory.tiny.bench import BenchResult, format_benchmark, main, run_benchmark
+from llmhistory.tiny.corpus import Ticket
+from llmhistory.tiny.generation import (
     generate_ids,
     generate_text,
     label_accuracy,
     next_logits_function,
     rank_labels,
 )
-from llmhistory.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
-from llmhistory.tokenizer import BPETokenizer
+from llmhistory.tiny.model import TinyConfig, TinyDecoder, load_tiny
+from llmhistory.tiny.tokenizer import BPETokenizer
 
 SMALL = TinyConfig(vocab_size=30, d_model=16, layers=2, heads=4, kv_heads=2, d_ff=16, context=24)
 SAMPLING = [
@@ -212,7 +213,7 @@ class TestBench:
         assert "tokens/s" in out and "match=True" in out
 
     def test_disagreement_is_reported(self, shipped, monkeypatch):
-        import llmhistory.bench as bench
+        import llmhistory.tiny.bench as bench
 
         real = bench.generate_ids
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from llmhistory.decoder import CHECKPOINT_FILE, TinyConfig, TinyDecoder, load_tiny
+from llmhistory.tiny.model import CHECKPOINT_FILE, TinyConfig, TinyDecoder, load_tiny
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden_logits.npz"
@@ -55,7 +55,7 @@ def golden() -> dict:
 @pytest.fixture(scope="module")
 def checked(golden) -> dict:
     """The golden data, after checking it was made from the weights these tests load."""
-    shipped = resources.files("llmhistory") / "data" / CHECKPOINT_FILE
+    shipped = resources.files("llmhistory.tiny") / "data" / CHECKPOINT_FILE
     actual = hashlib.sha256(shipped.read_bytes()).hexdigest()
     expected = golden["meta"]["checkpoint_sha256"]
     if actual != expected:

@@ -1,4 +1,5 @@
-"""Tests of llmhistory.kv_cache: the chapter's GQA sizing, budgets, invariants, bad inputs."""
+"""Tests of llmhistory.concepts.kv_cache: the chapter's GQA sizing, budgets, invariants, bad
+inputs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmhistory.kv_cache import (
+from llmhistory.concepts.kv_cache import (
     GIB,
     AttentionVariant,
     compare_attention_variants,

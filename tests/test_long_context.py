@@ -1,4 +1,5 @@
-"""Tests of llmhistory.long_context: the paper's numbers, relevance, the case, the report."""
+"""Tests of llmhistory.concepts.long_context: the paper's numbers, relevance, the case, the
+report."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmhistory.long_context import (
+from llmhistory.concepts.long_context import (
     LIU2023_MODELS,
     LIU2023_MULTIDOC_QA_20,
     LIU2023_SOURCE,
@@ -20,7 +21,7 @@ from llmhistory.long_context import (
     lost_in_the_middle,
     score_notes,
 )
-from llmhistory.prompts import AssembledPrompt, Note, estimate_tokens
+from llmhistory.concepts.prompts import AssembledPrompt, Note, estimate_tokens
 
 # st.text()'s own alphabet (all code points but surrogates), without its slow codec table:
 # see "Text" in tests/conftest.py.

@@ -1,4 +1,4 @@
-"""Tests of llmhistory.masks: known rows, invariants, and refused inputs."""
+"""Tests of llmhistory.concepts.masks: known rows, invariants, and refused inputs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmhistory.masks import (
+from llmhistory.concepts.masks import (
     additive_mask,
     bidirectional_mask,
     causal_mask,

@@ -1,4 +1,5 @@
-"""Tests of llmhistory.memory: weights per precision, fine-tuning budgets, serving, bad inputs."""
+"""Tests of llmhistory.concepts.memory: weights per precision, fine-tuning budgets, serving, bad
+inputs."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmhistory.kv_cache import GIB
-from llmhistory.memory import (
+from llmhistory.concepts.kv_cache import GIB
+from llmhistory.concepts.memory import (
     ADAM_MIXED_PRECISION_BYTES,
     FINETUNE_METHODS,
     LORA_TARGETS,
@@ -30,7 +31,7 @@ from llmhistory.memory import (
     serving_report,
     weight_bytes,
 )
-from llmhistory.models import count_parameters, get_config
+from llmhistory.concepts.models import count_parameters, get_config
 
 LLAMA2_7B = get_config("llama-2-7b")
 LLAMA3_8B = get_config("llama-3-8b")

@@ -1,4 +1,5 @@
-"""Tests of llmhistory.models: published parameter counts, KV-cache per token, bad configs."""
+"""Tests of llmhistory.concepts.models: published parameter counts, KV-cache per token, bad
+configs."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmhistory.kv_cache import kv_cache_bytes
-from llmhistory.models import (
+from llmhistory.concepts.kv_cache import kv_cache_bytes
+from llmhistory.concepts.models import (
     ModelConfig,
     ParameterCount,
     count_parameters,
@@ -18,7 +19,7 @@ from llmhistory.models import (
     kv_cache_bytes_per_token,
     list_configs,
 )
-from llmhistory.moe import moe_ffn_parameters
+from llmhistory.concepts.moe import moe_ffn_parameters
 
 NAMES = [
     "gpt2",

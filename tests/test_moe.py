@@ -1,4 +1,4 @@
-"""Tests of llmhistory.moe: the chapter's top-2 router, load statistics, Mixtral sizes."""
+"""Tests of llmhistory.concepts.moe: the chapter's top-2 router, load statistics, Mixtral sizes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from llmhistory.moe import (
+from llmhistory.concepts.moe import (
     LoadBalanceStats,
     RoutingSample,
     capacity_overflow,

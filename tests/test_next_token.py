@@ -1,4 +1,5 @@
-"""Tests of llmhistory.next_token: candidates, policy tables and the step-by-step loop trace."""
+"""Tests of llmhistory.concepts.next_token: candidates, policy tables and the step-by-step loop
+trace."""
 
 from __future__ import annotations
 
@@ -7,10 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmhistory.decoder import TinyConfig, TinyDecoder
-from llmhistory.decoding import DecodingPolicy, softmax
-from llmhistory.generation import generate_ids
-from llmhistory.next_token import (
+from llmhistory.concepts.decoding import DecodingPolicy, softmax
+from llmhistory.concepts.next_token import (
     Candidate,
     LoopStep,
     format_candidates,
@@ -22,7 +21,9 @@ from llmhistory.next_token import (
     token_labels,
     top_candidates,
 )
-from llmhistory.tokenizer import BPETokenizer, train_bpe
+from llmhistory.tiny.generation import generate_ids
+from llmhistory.tiny.model import TinyConfig, TinyDecoder
+from llmhistory.tiny.tokenizer import BPETokenizer, train_bpe
 
 LOGITS = np.array([2.0, 1.0, 0.0, -1.0, -np.inf])
 LABELS = ["Shipping", " Refund", "Account", "\n", "<eos>"]

@@ -1,4 +1,5 @@
-"""Tests of llmhistory.preferences: seed pairs, Bradley-Terry values, invariants, bad inputs."""
+"""Tests of llmhistory.concepts.preferences: seed pairs, Bradley-Terry values, invariants, bad
+inputs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmhistory.preferences import (
+from llmhistory.concepts.preferences import (
     SUPPORT_PREFERENCE_PAIRS,
     FactCheck,
     PreferencePair,

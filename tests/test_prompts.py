@@ -1,4 +1,5 @@
-"""Tests of llmhistory.prompts: the seed prompts verbatim, assembly invariants, refused inputs."""
+"""Tests of llmhistory.concepts.prompts: the seed prompts verbatim, assembly invariants, refused
+inputs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmhistory.prompts import (
+from llmhistory.concepts.prompts import (
     SUPPORT_EXAMPLES,
     SUPPORT_LABELS,
     AssembledPrompt,

@@ -90,7 +90,7 @@ class TestShippedBank:
             assert (notebooks / page.replace(".html", ".ipynb")).is_file(), page
 
     def test_every_chapter_of_the_book_has_a_quiz(self):
-        from llmhistory.chapters import CHAPTERS
+        from llmhistory.book.chapters import CHAPTERS
 
         chapters = {q.chapter for q in BANK}
         assert {c.number for c in CHAPTERS} <= chapters
@@ -171,7 +171,7 @@ class TestAnswersMatchTheLibrary:
     """The numbers in the bank are the ones the library computes."""
 
     def test_kv_cache_per_token(self):
-        from llmhistory.kv_cache import kv_cache_bytes
+        from llmhistory.concepts.kv_cache import kv_cache_bytes
 
         per_token = dict(batch=1, layers=32, tokens=1, head_dim=128)
         quiz = load_quiz(8)
@@ -195,7 +195,7 @@ class TestAnswersMatchTheLibrary:
         assert correct_text(quiz, "ch08-mha-gqa-mqa") == ["8 GiB and 1 GiB"]
 
     def test_router_weights(self):
-        from llmhistory.moe import route_top_k
+        from llmhistory.concepts.moe import route_top_k
 
         experts, weights = route_top_k([2.4, 0.3, 0.5, -0.2], k=2)
         names = ["returns", "shipping", "catalog", "billing"]
@@ -203,7 +203,7 @@ class TestAnswersMatchTheLibrary:
         assert correct_text(load_quiz(7), "ch07-router-weights") == [text]
 
     def test_bradley_terry(self):
-        from llmhistory.preferences import bradley_terry_probability, pairwise_loss
+        from llmhistory.concepts.preferences import bradley_terry_probability, pairwise_loss
 
         p = bradley_terry_probability(2.0, 0.0)
         assert correct_text(load_quiz(5), "ch05-bradley-terry") == [f"≈ {p:.2f}"]
@@ -216,13 +216,13 @@ class TestAnswersMatchTheLibrary:
         assert f"{pairwise_loss(2.0, 0.0):.3f}" in loss.why[3]
 
     def test_rotate_half(self):
-        from llmhistory.rope import rotate_half
+        from llmhistory.concepts.rope import rotate_half
 
         values = ", ".join(f"{v:g}".replace("-", "−") for v in rotate_half([1.0, 2.0, 3.0, 4.0]))
         assert correct_text(load_quiz(9), "ch09-rotate-half") == [f"[{values}]"]
 
     def test_training_flops(self):
-        from llmhistory.scaling import training_flops
+        from llmhistory.concepts.scaling import training_flops
 
         flops = training_flops(parameters=175e9, tokens=300e9)
         mantissa, exponent = f"{flops:.1e}".split("e")
@@ -235,8 +235,8 @@ class TestAnswersMatchTheLibrary:
         assert f"≈ {forward[0]} × 10^{int(forward[1])} FLOPs" in question.choices
 
     def test_two_offers(self):
-        from llmhistory.models import count_parameters, get_config
-        from llmhistory.scaling import tokens_per_parameter, training_flops
+        from llmhistory.concepts.models import count_parameters, get_config
+        from llmhistory.concepts.scaling import tokens_per_parameter, training_flops
 
         llama3 = count_parameters(get_config("llama-3-8b")).total
         small = training_flops(parameters=llama3, tokens=15e12)
@@ -250,7 +250,7 @@ class TestAnswersMatchTheLibrary:
         assert f"{small:.1e}".replace("e+23", " × 10^23") in question.why[0]
 
     def test_top_p(self):
-        from llmhistory.decoding import top_p_filter
+        from llmhistory.concepts.decoding import top_p_filter
 
         kept = np.isfinite(top_p_filter(np.log([0.50, 0.30, 0.15, 0.05]), 0.75))
         assert kept.tolist() == [True, True, False, False]
@@ -259,9 +259,9 @@ class TestAnswersMatchTheLibrary:
         )
 
     def test_kv_cache_count_and_causal_row(self):
-        from llmhistory.decoder import load_tiny
-        from llmhistory.kv_cache import kv_cache_bytes
-        from llmhistory.shapes import kv_cache_shape
+        from llmhistory.concepts.kv_cache import kv_cache_bytes
+        from llmhistory.concepts.shapes import kv_cache_shape
+        from llmhistory.tiny.model import load_tiny
 
         config = load_tiny()[0].config
         assert (config.layers, config.heads, config.kv_heads, config.head_dim) == (3, 4, 2, 24)
@@ -280,7 +280,7 @@ class TestAnswersMatchTheLibrary:
         assert correct_text(load_quiz(2), "ch02-causal-row") == [str(row)]
 
     def test_causal_pairs(self):
-        from llmhistory.masks import bidirectional_mask, causal_mask
+        from llmhistory.concepts.masks import bidirectional_mask, causal_mask
 
         allowed = int(causal_mask(6).sum())
         assert allowed == 6 * 7 // 2 == 21
@@ -288,7 +288,7 @@ class TestAnswersMatchTheLibrary:
         assert correct_text(load_quiz(2), "ch02-causal-pairs") == [str(allowed)]
 
     def test_attention_scores_shape(self):
-        from llmhistory.decoder import load_tiny
+        from llmhistory.tiny.model import load_tiny
 
         model, tokenizer = load_tiny()
         config = model.config
@@ -304,8 +304,8 @@ class TestAnswersMatchTheLibrary:
         assert weights.shape == (config.layers, *shapes["layers.0.scores"])
 
     def test_lora_count(self):
-        from llmhistory.memory import lora_parameters
-        from llmhistory.models import get_config
+        from llmhistory.concepts.memory import lora_parameters
+        from llmhistory.concepts.models import get_config
 
         config = get_config("llama-2-7b")
         assert (config.layers, config.d_model) == (32, 4096)
@@ -317,9 +317,9 @@ class TestAnswersMatchTheLibrary:
         assert {int(c.replace(",", "")) for c in question.choices} - {trainable} == slips
 
     def test_finetune_memory(self):
-        from llmhistory.kv_cache import GIB
-        from llmhistory.memory import ADAM_MIXED_PRECISION_BYTES, finetune_memory
-        from llmhistory.models import count_parameters, get_config
+        from llmhistory.concepts.kv_cache import GIB
+        from llmhistory.concepts.memory import ADAM_MIXED_PRECISION_BYTES, finetune_memory
+        from llmhistory.concepts.models import count_parameters, get_config
 
         config = get_config("llama-3-8b")
         n = count_parameters(config).total
@@ -332,7 +332,7 @@ class TestAnswersMatchTheLibrary:
         assert set(question.choices) - {f"≈ {full:.0f} GiB"} == slips
 
     def test_llama_13b_tokens_per_parameter(self):
-        from llmhistory.scaling import tokens_per_parameter
+        from llmhistory.concepts.scaling import tokens_per_parameter
 
         ratio = tokens_per_parameter(parameters=13e9, tokens=1.0e12)
         gpt3 = tokens_per_parameter(parameters=175e9, tokens=300e9)
@@ -342,8 +342,8 @@ class TestAnswersMatchTheLibrary:
         ]
 
     def test_budget_batch(self):
-        from llmhistory.kv_cache import GIB, max_batch_for_budget
-        from llmhistory.models import get_config, kv_cache_bytes_per_token
+        from llmhistory.concepts.kv_cache import GIB, max_batch_for_budget
+        from llmhistory.concepts.models import get_config, kv_cache_bytes_per_token
 
         def batch(name: str) -> int:
             c = get_config(name)
@@ -356,7 +356,7 @@ class TestAnswersMatchTheLibrary:
         assert correct_text(load_quiz(8), "ch08-budget-batch") == [str(batch("llama-3-8b"))]
 
     def test_rope_wavelength(self):
-        from llmhistory.rope import rope_frequencies
+        from llmhistory.concepts.rope import rope_frequencies
 
         theta = rope_frequencies(64)[16]
         assert math.isclose(theta, 0.01)
@@ -365,7 +365,7 @@ class TestAnswersMatchTheLibrary:
         assert f"about {round(slowest, -3):,.0f}" in load_quiz(9).questions[-1].why[3]
 
     def test_reasoning_latency(self):
-        from llmhistory.reasoning import latency_seconds
+        from llmhistory.concepts.reasoning import latency_seconds
 
         seconds = latency_seconds(
             reasoning_tokens=1000, answer_tokens=150, tokens_per_second=100, time_to_first_token=0.5
@@ -373,7 +373,7 @@ class TestAnswersMatchTheLibrary:
         assert correct_text(load_quiz(10), "ch10-latency") == [f"{seconds:.1f} s"]
 
     def test_r1_zero_numbers(self):
-        from llmhistory.reasoning import reported
+        from llmhistory.concepts.reasoning import reported
 
         start = reported("DeepSeek-R1-Zero", "AIME 2024", note="start of RL").percent
         end = reported("DeepSeek-R1-Zero", "AIME 2024", note="end of RL").percent
@@ -383,7 +383,7 @@ class TestAnswersMatchTheLibrary:
         assert f"({vote:.1f}%)" in " ".join(question.why)
 
     def test_below_closed_book(self):
-        from llmhistory.long_context import lost_in_the_middle
+        from llmhistory.concepts.long_context import lost_in_the_middle
 
         curve = lost_in_the_middle("GPT-3.5-Turbo")
         question = next(q for q in load_quiz(11).questions if q.id == "ch11-below-closed-book")
@@ -395,7 +395,7 @@ class TestAnswersMatchTheLibrary:
         )
 
     def test_reverse_order(self):
-        from llmhistory.long_context import lost_in_the_middle
+        from llmhistory.concepts.long_context import lost_in_the_middle
 
         curve = lost_in_the_middle("GPT-3.5-Turbo")
         question = next(q for q in load_quiz(11).questions if q.id == "ch11-reverse-order")

@@ -1,4 +1,5 @@
-"""Tests of llmhistory.reasoning: latency and token arithmetic, break-even, reported numbers."""
+"""Tests of llmhistory.concepts.reasoning: latency and token arithmetic, break-even, reported
+numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmhistory.reasoning import (
+from llmhistory.concepts.reasoning import (
     ILLUSTRATIVE,
     ILLUSTRATIVE_EFFORTS,
     ILLUSTRATIVE_PRICES,

@@ -1,4 +1,5 @@
-"""Tests of llmhistory.rope: the chapter's 2-D invariance, HF-style RoPE, invariants, bad inputs."""
+"""Tests of llmhistory.concepts.rope: the chapter's 2-D invariance, HF-style RoPE, invariants, bad
+inputs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from llmhistory.rope import (
+from llmhistory.concepts.rope import (
     apply_rope,
     relative_score,
     rope_angles,

@@ -1,4 +1,4 @@
-"""Tests of llmhistory.scaling: seed numbers, published figures, invariants, bad inputs."""
+"""Tests of llmhistory.concepts.scaling: seed numbers, published figures, invariants, bad inputs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from llmhistory.scaling import (
+from llmhistory.concepts.scaling import (
     CHINCHILLA_LOSS,
     CHINCHILLA_TABLE_A3,
     CHINCHILLA_TOKENS_PER_PARAMETER,

@@ -1,4 +1,5 @@
-"""Tests of llmhistory.scorecard: the chapter's winners, the license gate, sweeps, bad inputs."""
+"""Tests of llmhistory.concepts.scorecard: the chapter's winners, the license gate, sweeps, bad
+inputs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmhistory.scorecard import (
+from llmhistory.concepts.scorecard import (
     SUPPORT_CANDIDATES,
     SUPPORT_SCENARIOS,
     Candidate,

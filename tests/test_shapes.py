@@ -1,4 +1,4 @@
-"""Tests of llmhistory.shapes: the last-position shape trace and the KV-cache layout."""
+"""Tests of llmhistory.concepts.shapes: the last-position shape trace and the KV-cache layout."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmhistory.shapes import ShapeTrace, format_shape_trace, kv_cache_shape, last_position_trace
+from llmhistory.concepts.shapes import (
+    ShapeTrace,
+    format_shape_trace,
+    kv_cache_shape,
+    last_position_trace,
+)
 
 small = st.integers(min_value=1, max_value=6)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from llmhistory.student import is_solution, main, student_version, write_student_versions
+from llmhistory.book.student import is_solution, main, student_version, write_student_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 

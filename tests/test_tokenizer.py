@@ -1,4 +1,5 @@
-"""Tests of llmhistory.tokenizer: byte-level BPE training, lossless round trips, persistence."""
+"""Tests of llmhistory.tiny.tokenizer: byte-level BPE training, lossless round trips,
+persistence."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmhistory import tokenizer as tok_module
-from llmhistory.decoder import load_tiny
-from llmhistory.tokenizer import (
+from llmhistory.tiny import tokenizer as tok_module
+from llmhistory.tiny.model import load_tiny
+from llmhistory.tiny.tokenizer import (
     PRETOKEN_PATTERN,
     SPECIAL_TOKENS,
     BPETokenizer,
@@ -168,7 +169,7 @@ class TestPersistence:
     def test_shipped_file_is_small(self):
         from importlib import resources
 
-        path = resources.files("llmhistory") / "data" / "tiny_tokenizer.json"
+        path = resources.files("llmhistory.tiny") / "data" / "tiny_tokenizer.json"
         assert len(path.read_bytes()) < 20_000
 
 

@@ -1,4 +1,4 @@
-"""Tests of llmhistory.weights: the safetensors file format and model save/load."""
+"""Tests of llmhistory.tiny.weights: the safetensors file format and model save/load."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from llmhistory import weights as weights_module
-from llmhistory.decoder import CHECKPOINT_FILE, TinyConfig, TinyDecoder
-from llmhistory.weights import (
+from llmhistory.tiny import weights as weights_module
+from llmhistory.tiny.model import CHECKPOINT_FILE, TinyConfig, TinyDecoder
+from llmhistory.tiny.weights import (
     SAFETENSORS_DTYPES,
     load_model,
     load_safetensors,
@@ -138,7 +138,7 @@ class TestModel:
     def test_shipped_checkpoint_is_small(self):
         from importlib import resources
 
-        path = resources.files("llmhistory") / "data" / CHECKPOINT_FILE
+        path = resources.files("llmhistory.tiny") / "data" / CHECKPOINT_FILE
         assert len(path.read_bytes()) <= 2_000_000
 
 
@@ -284,9 +284,12 @@ class TestReferenceSafetensors:
         from safetensors import safe_open
         from safetensors.numpy import load_file
 
-        from llmhistory.decoder import load_tiny
+        from llmhistory.tiny.model import load_tiny
 
-        path = Path(__file__).resolve().parents[1] / "src/llmhistory/data/tiny_decoder.safetensors"
+        path = (
+            Path(__file__).resolve().parents[1]
+            / "src/llmhistory/tiny/data/tiny_decoder.safetensors"
+        )
         model, _ = load_tiny()
         tensors = load_file(str(path))
         ours = model.state_dict()
@@ -300,7 +303,7 @@ class TestReferenceSafetensors:
     def test_our_loader_reads_what_the_reference_library_writes(self, tmp_path):
         from safetensors.numpy import save_file
 
-        from llmhistory.weights import load_safetensors
+        from llmhistory.tiny.weights import load_safetensors
 
         tensors = {"a.weight": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.ones(4)}
         save_file(tensors, str(tmp_path / "ref.safetensors"), metadata={"k": "v"})

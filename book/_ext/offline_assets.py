@@ -7,7 +7,7 @@ Requests
     - sphinx-thebe (added by Jupyter Book) is removed: the book has no live-code button, and its
       snippet names a CDN URL and is emitted twice, which logs a console error on every page.
     - ipywidgets' CDN loaders (require.js, html-manager) are never added: explorables render from
-      their precomputed static HTML on the page (see ``llmhistory.explore``).
+      their precomputed static HTML on the page (see ``llmhistory.book.explore``).
     - A favicon (``book/_static/favicon.svg``) is set when ``html.favicon`` is not: without one
       every page logs ``Failed to load resource: 404`` for ``/favicon.ico``.
 

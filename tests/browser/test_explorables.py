@@ -1,6 +1,6 @@
 """Explorables on the built pages: moving a control shows the precomputed output for that point.
 
-The DOM contract is documented in ``llmhistory.explore``: every root ``[data-explorable]``
+The DOM contract is documented in ``llmhistory.book.explore``: every root ``[data-explorable]``
 embeds ``script[data-role=states]`` = ``{"params": [{"name", "labels"}], "index": {key: j},
 "outputs": [html, ...]}`` where a key is the controls' value indices joined by ``","``; the
 root's ``data-state`` mirrors the shown key and ``[data-role=output]`` shows ``outputs[j]``.

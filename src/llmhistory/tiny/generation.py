@@ -1,16 +1,17 @@
 """Text generation and label scoring with the tiny decoder.
 
-:func:`generate_ids` runs the next-token loop of :func:`llmhistory.decoding.generate` over a
-:class:`~llmhistory.decoder.TinyDecoder`, either recomputing the whole sequence at every step
+:func:`generate_ids` runs the next-token loop of :func:`llmhistory.concepts.decoding.generate` over
+a
+:class:`~llmhistory.tiny.model.TinyDecoder`, either recomputing the whole sequence at every step
 (``use_cache=False``) or feeding only the newest token and reading earlier Keys and Values from a
-:class:`~llmhistory.decoder.KVCache` (``use_cache=True``). Both give the same tokens; the cached
+:class:`~llmhistory.tiny.model.KVCache` (``use_cache=True``). Both give the same tokens; the cached
 loop is much faster. :func:`generate_text` wraps it with the tokenizer.
 
 :func:`rank_labels` turns the model into a classifier the way the chapter describes: after a
 few-shot prompt that ends in ``Label:``, each candidate label is scored by the log-probability
 the model gives to its tokens (``" Shipping"``), and the labels are ranked.
 
->>> from llmhistory.decoder import load_tiny
+>>> from llmhistory.tiny.model import load_tiny
 >>> model, tokenizer = load_tiny()
 >>> text = generate_text(model, tokenizer, "Customer: Where is my order?\\nAgent:")
 >>> len(text) > 0
@@ -24,10 +25,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from llmhistory._validate import check_bool, check_instance, check_int, check_sequence, check_str
-from llmhistory.decoder import TinyDecoder
-from llmhistory.decoding import GREEDY, DecodingPolicy, Generation, generate, log_softmax
-from llmhistory.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
-from llmhistory.tokenizer import BPETokenizer
+from llmhistory.concepts.decoding import GREEDY, DecodingPolicy, Generation, generate, log_softmax
+from llmhistory.concepts.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
+from llmhistory.tiny.model import TinyDecoder
+from llmhistory.tiny.tokenizer import BPETokenizer
 
 __all__ = [
     "generate_ids",
@@ -51,9 +52,10 @@ def _check_tokenizer(tokenizer: object, model: TinyDecoder) -> BPETokenizer:
 def next_logits_function(
     model: TinyDecoder, *, use_cache: bool = True, capacity: int | None = None
 ) -> Callable[[list[int]], np.ndarray]:
-    """Return ``next_logits(token_ids) -> (vocab_size,)`` for :func:`llmhistory.decoding.generate`.
+    """Return ``next_logits(token_ids) -> (vocab_size,)`` for
+    :func:`llmhistory.concepts.decoding.generate`.
 
-    With ``use_cache=True`` the function keeps a :class:`~llmhistory.decoder.KVCache` and runs
+    With ``use_cache=True`` the function keeps a :class:`~llmhistory.tiny.model.KVCache` and runs
     only the ids it has not seen yet, so it must be called with one growing sequence (as the
     loop does). With ``use_cache=False`` it runs the full forward pass every time.
 
@@ -70,7 +72,7 @@ def next_logits_function(
 
     Examples
     --------
-    >>> from llmhistory.decoder import TinyConfig
+    >>> from llmhistory.tiny.model import TinyConfig
     >>> c = TinyConfig(vocab_size=20, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
     ...                context=16)
     >>> model = TinyDecoder.random(c, dtype="float64")
@@ -106,7 +108,8 @@ def generate_ids(
     use_cache: bool = True,
     stop_tokens: Sequence[int] = (),
 ) -> Generation:
-    """Return the :class:`~llmhistory.decoding.Generation` of ``model`` continuing ``prompt_ids``.
+    """Return the :class:`~llmhistory.concepts.decoding.Generation` of ``model`` continuing
+    ``prompt_ids``.
 
     Parameters
     ----------
@@ -140,7 +143,7 @@ def generate_ids(
 
     Examples
     --------
-    >>> from llmhistory.decoder import TinyConfig
+    >>> from llmhistory.tiny.model import TinyConfig
     >>> c = TinyConfig(vocab_size=20, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
     ...                context=16)
     >>> run = generate_ids(TinyDecoder.random(c), [1, 2], max_new_tokens=3)
@@ -207,7 +210,7 @@ def generate_text(
 
     Examples
     --------
-    >>> from llmhistory.decoder import load_tiny
+    >>> from llmhistory.tiny.model import load_tiny
     >>> model, tokenizer = load_tiny()
     >>> generate_text(model, tokenizer, "Policy: damaged items may be returned within",
     ...               max_new_tokens=8)
@@ -269,8 +272,8 @@ def rank_labels(
 
     Examples
     --------
-    >>> from llmhistory.decoder import load_tiny
-    >>> from llmhistory.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
+    >>> from llmhistory.tiny.model import load_tiny
+    >>> from llmhistory.concepts.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
     >>> model, tokenizer = load_tiny()
     >>> prompt = build_label_prompt("My order says delivered but it's not here.",
     ...                             SUPPORT_EXAMPLES, labels=SUPPORT_LABELS)
@@ -312,8 +315,8 @@ def label_accuracy(
     """Return the fraction of ``tickets`` whose label :func:`rank_labels` puts first.
 
     Each ticket (anything with ``.message`` and ``.label``, e.g.
-    :class:`llmhistory.corpus.Ticket`) is classified with the few-shot prompt of
-    :func:`llmhistory.prompts.build_label_prompt`.
+    :class:`llmhistory.tiny.corpus.Ticket`) is classified with the few-shot prompt of
+    :func:`llmhistory.concepts.prompts.build_label_prompt`.
 
     Returns
     -------
@@ -327,8 +330,8 @@ def label_accuracy(
 
     Examples
     --------
-    >>> from llmhistory.corpus import Ticket
-    >>> from llmhistory.decoder import load_tiny
+    >>> from llmhistory.tiny.corpus import Ticket
+    >>> from llmhistory.tiny.model import load_tiny
     >>> label_accuracy(*load_tiny(), [Ticket("I forgot my password.", "Account")])
     1.0
     """

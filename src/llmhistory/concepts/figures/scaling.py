@@ -1,10 +1,10 @@
 """Figures for scaling laws: the compute-optimal frontier and iso-FLOP loss curves.
 
-The values come from :mod:`llmhistory.scaling` (``compute_optimal_frontier``,
+The values come from :mod:`llmhistory.concepts.scaling` (``compute_optimal_frontier``,
 ``parametric_loss``, ``training_flops``); the functions here only lay them out on log axes.
 
 >>> import numpy as np
->>> from llmhistory.scaling import compute_optimal_frontier
+>>> from llmhistory.concepts.scaling import compute_optimal_frontier
 >>> flops = np.logspace(20, 24, 5)
 >>> fig = plot_compute_optimal_frontier(flops, {"20 tokens/parameter":
 ...     compute_optimal_frontier(flops)})
@@ -25,7 +25,7 @@ from llmhistory._validate import (
     check_mapping,
     check_str,
 )
-from llmhistory.figures import PALETTE, check_series, new_figure
+from llmhistory.concepts.figures import PALETTE, check_series, new_figure
 
 __all__ = ["RUN_MARKERS", "plot_compute_optimal_frontier", "plot_isoflop_curves"]
 

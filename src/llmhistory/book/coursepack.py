@@ -1,6 +1,6 @@
 """Course packs: a table of contents for a chosen subset of chapters.
 
-``make book CHAPTERS="01 03 08"`` calls ``python -m llmhistory.coursepack 01 03 08 --out F``
+``make book CHAPTERS="01 03 08"`` calls ``python -m llmhistory.book.coursepack 01 03 08 --out F``
 and builds the book from the written table of contents: the same intro, the chosen chapters in
 book order (with their quizzes), and the same back matter (instructor guide, references).
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from llmhistory.chapters import get_chapter
+from llmhistory.book.chapters import get_chapter
 
 DEFAULT_TOC = Path("book/_toc.yml")
 
@@ -71,9 +71,9 @@ def course_pack_toc(toc: dict, chapters: list[int | str]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m llmhistory.coursepack 01 03 08 --out toc.yml``."""
+    """Command line: ``python -m llmhistory.book.coursepack 01 03 08 --out toc.yml``."""
     parser = argparse.ArgumentParser(
-        prog="python -m llmhistory.coursepack",
+        prog="python -m llmhistory.book.coursepack",
         description="Write a table of contents for a subset of the book's chapters.",
     )
     parser.add_argument("chapters", nargs="+", help="chapter numbers or slugs, e.g. 01 03 08")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from llmhistory._validate import as_float_array, check_float, check_str
-from llmhistory.figures import PALETTE, Figure, new_figure
+from llmhistory.concepts.figures import PALETTE, Figure, new_figure
 
 __all__ = ["plot_score_vs_latency_penalty"]
 

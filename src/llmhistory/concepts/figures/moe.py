@@ -1,6 +1,7 @@
 """Figures for Mixture-of-Experts routing: how the routed work is spread over experts.
 
-The loads come from :mod:`llmhistory.moe` (``simulate_routing``, ``expert_load``); the function
+The loads come from :mod:`llmhistory.concepts.moe` (``simulate_routing``, ``expert_load``); the
+function
 here draws each expert's share of the assignments as grouped bars.
 
 >>> fig = plot_expert_load({"balanced": [5, 5, 5, 5], "skewed": [11, 5, 3, 1]})
@@ -16,7 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from llmhistory._validate import as_float_array, check_float, check_mapping, check_str
-from llmhistory.figures import PALETTE, grouped_bars, new_figure
+from llmhistory.concepts.figures import PALETTE, grouped_bars, new_figure
 
 __all__ = ["plot_expert_load"]
 

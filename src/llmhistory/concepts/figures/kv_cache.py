@@ -1,6 +1,7 @@
 """Figures for the KV cache: cache size against context length, with a memory budget.
 
-The sizes come from :mod:`llmhistory.kv_cache` and :mod:`llmhistory.memory`; the function
+The sizes come from :mod:`llmhistory.concepts.kv_cache` and :mod:`llmhistory.concepts.memory`; the
+function
 here only draws them on a log-scaled context axis.
 
 >>> fig = plot_cache_vs_context([1024, 2048], {"model": [0.5, 1.0]}, budget_gib=60)
@@ -16,7 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from llmhistory._validate import as_positive_float_array, check_str
-from llmhistory.figures import PALETTE, check_series, new_figure
+from llmhistory.concepts.figures import PALETTE, check_series, new_figure
 
 __all__ = ["plot_cache_vs_context"]
 

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 
 from llmhistory._validate import as_float_array
-from llmhistory.figures import PALETTE, Figure, new_figure
+from llmhistory.concepts.figures import PALETTE, Figure, new_figure
 
 __all__ = ["plot_bradley_terry"]
 

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from llmhistory._validate import check_str
-from llmhistory.figures import check_series, check_tokens, new_figure
+from llmhistory.concepts.figures import check_series, check_tokens, new_figure
 
 __all__ = ["FUTURE_COLOR", "plot_attention"]
 

@@ -22,7 +22,7 @@ from llmhistory._validate import (
     check_positive_int,
     check_str,
 )
-from llmhistory.kv_cache import kv_cache_bytes
+from llmhistory.concepts.kv_cache import kv_cache_bytes
 
 __all__ = [
     "ModelConfig",

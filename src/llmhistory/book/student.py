@@ -1,6 +1,6 @@
 """Student versions of the chapter notebooks, and their answer keys.
 
-``python -m llmhistory.student notebooks/ --out dist/student/`` writes, for every chapter
+``python -m llmhistory.book.student notebooks/ --out dist/student/`` writes, for every chapter
 notebook, a *student* copy with every cell tagged ``solution`` removed and all outputs cleared,
 and an *answer key* copy (the full notebook, outputs kept) under ``answer-key/``. Check that
 students' notebooks run with ``pytest --nbval-lax dist/student``.
@@ -139,9 +139,9 @@ def _write_json(path: Path, notebook: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m llmhistory.student NOTEBOOKS --out OUT``."""
+    """Command line: ``python -m llmhistory.book.student NOTEBOOKS --out OUT``."""
     parser = argparse.ArgumentParser(
-        prog="python -m llmhistory.student",
+        prog="python -m llmhistory.book.student",
         description="Write student notebooks (solutions removed, outputs cleared) and answer keys.",
     )
     parser.add_argument("notebooks", type=Path, help="folder of chapter notebooks, or one .ipynb")

@@ -1,6 +1,6 @@
 """Figures for inference-time compute: latency against reasoning tokens, and the break-even.
 
-The values come from :mod:`llmhistory.reasoning` (``latency_curve``, ``estimate_request``,
+The values come from :mod:`llmhistory.concepts.reasoning` (``latency_curve``, ``estimate_request``,
 ``expected_cost``, ``break_even_error_cost``); the function here only lays them out.
 
 >>> import numpy as np
@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from llmhistory._validate import as_float_array, as_positive_float_array, check_float, check_str
-from llmhistory.figures import PALETTE, check_series, new_figure
+from llmhistory.concepts.figures import PALETTE, check_series, new_figure
 
 __all__ = ["plot_reasoning_tradeoffs"]
 

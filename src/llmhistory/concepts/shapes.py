@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from llmhistory._validate import check_instance, check_int, check_positive_int
-from llmhistory.decoding import softmax
+from llmhistory.concepts.decoding import softmax
 
 __all__ = ["ShapeTrace", "format_shape_trace", "kv_cache_shape", "last_position_trace"]
 

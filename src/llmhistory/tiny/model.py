@@ -6,21 +6,22 @@ The model is the architecture of Llama (Touvron et al. 2023) and, with ``moe=Tru
     token ids -> embedding -> layers x [ x + attention(rms_norm(x)) ; x + ffn(rms_norm(x)) ]
               -> rms_norm -> output head -> logits
 
-* attention is causal self-attention with rotary positions (:func:`llmhistory.rope.apply_rope`)
+* attention is causal self-attention with rotary positions
+(:func:`llmhistory.concepts.rope.apply_rope`)
   and grouped-query heads: ``kv_heads`` Key/Value heads are shared by ``heads`` query heads
   (``kv_heads == heads`` is multi-head attention, ``kv_heads == 1`` multi-query attention);
 * ffn is a SwiGLU network ``down(silu(gate(x)) * up(x))``, or a mixture of such experts with a
-  top-k router (:func:`llmhistory.moe.route_top_k`);
+  top-k router (:func:`llmhistory.concepts.moe.route_top_k`);
 * the output head is the embedding matrix itself when ``tied_embeddings`` is set.
 
 Weights are kept under their Hugging Face names and in ``nn.Linear`` layout ``[out, in]`` (see
-:mod:`llmhistory.weights`). :meth:`TinyDecoder.logits` runs the whole sequence at once;
+:mod:`llmhistory.tiny.weights`). :meth:`TinyDecoder.logits` runs the whole sequence at once;
 :meth:`TinyDecoder.forward_step` runs only new tokens and reads earlier Keys and Values from a
 :class:`KVCache`. Both give the same logits. :meth:`TinyDecoder.attention_weights` returns the
 softmax weights of every layer and head, collected from the same forward pass.
 
 :func:`load_tiny` returns the checkpoint trained by ``scripts/train_tiny.py`` on the synthetic
-support corpus of :mod:`llmhistory.corpus`, with its tokenizer.
+support corpus of :mod:`llmhistory.tiny.corpus`, with its tokenizer.
 
 >>> config = TinyConfig(vocab_size=300, d_model=16, layers=2, heads=4, kv_heads=2, d_ff=32,
 ...                     context=64)
@@ -49,15 +50,15 @@ from llmhistory._validate import (
     check_positive_float,
     check_positive_int,
 )
-from llmhistory.decoding import softmax
-from llmhistory.kv_cache import kv_cache_bytes
-from llmhistory.masks import additive_mask, causal_mask
-from llmhistory.models import ModelConfig
-from llmhistory.moe import route_top_k
-from llmhistory.rope import apply_rope
+from llmhistory.concepts.decoding import softmax
+from llmhistory.concepts.kv_cache import kv_cache_bytes
+from llmhistory.concepts.masks import additive_mask, causal_mask
+from llmhistory.concepts.models import ModelConfig
+from llmhistory.concepts.moe import route_top_k
+from llmhistory.concepts.rope import apply_rope
 
 if TYPE_CHECKING:  # pragma: no cover
-    from llmhistory.tokenizer import BPETokenizer
+    from llmhistory.tiny.tokenizer import BPETokenizer
 
 __all__ = [
     "CHECKPOINT_FILE",
@@ -77,7 +78,7 @@ __all__ = [
     "swiglu",
 ]
 
-#: File names of the shipped checkpoint and tokenizer inside ``llmhistory/data``.
+#: File names of the shipped checkpoint and tokenizer inside ``llmhistory/tiny/data``.
 CHECKPOINT_FILE = "tiny_decoder.safetensors"
 TOKENIZER_FILE = "tiny_tokenizer.json"
 
@@ -255,11 +256,12 @@ class TinyConfig:
         return cls(moe=model_type == "mixtral", **values)  # type: ignore[arg-type]
 
     def to_model_config(self, name: str = "tiny") -> ModelConfig:
-        """Return the equivalent :class:`llmhistory.models.ModelConfig` (for parameter counts).
+        """Return the equivalent :class:`llmhistory.concepts.models.ModelConfig` (for parameter
+        counts).
 
         Examples
         --------
-        >>> from llmhistory.models import count_parameters
+        >>> from llmhistory.concepts.models import count_parameters
         >>> c = TinyConfig(vocab_size=10, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
         ...                context=8)
         >>> count_parameters(c.to_model_config()).total
@@ -420,7 +422,8 @@ def moe_swiglu(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the mixture-of-experts output and the routing: ``sum_j weight_j * expert_j(x)``.
 
-    Each token goes to its ``k`` highest-scoring experts (:func:`llmhistory.moe.route_top_k`,
+    Each token goes to its ``k`` highest-scoring experts
+    (:func:`llmhistory.concepts.moe.route_top_k`,
     Mixtral's softmax over the selected router logits).
 
     ``[tokens, d_model], [num_experts, d_model], num_experts x (gate, up, down) ->
@@ -472,7 +475,7 @@ def attention(
     ``[heads, n_q, hd], [kv_heads, n_k, hd], [kv_heads, n_k, hd], [n_q, n_k] -> [heads, n_q, hd]``
 
     ``mask`` is additive (0 where allowed, ``-inf`` where blocked, see
-    :func:`llmhistory.masks.additive_mask`); ``None`` lets every query see every key. With
+    :func:`llmhistory.concepts.masks.additive_mask`); ``None`` lets every query see every key. With
     ``return_weights=True`` the attention weights come back too, as ``(out, weights)``:
     ``weights`` is the float64 softmax ``[heads, n_q, n_k]`` (rows sum to 1), which ``out``
     applies to ``v`` in ``q``'s dtype.
@@ -572,7 +575,8 @@ class KVCache:
 
     @property
     def nbytes(self) -> int:
-        """Bytes of the filled part: :func:`llmhistory.kv_cache.kv_cache_bytes` for its dtype."""
+        """Bytes of the filled part: :func:`llmhistory.concepts.kv_cache.kv_cache_bytes` for its
+        dtype."""
         c = self.config
         return kv_cache_bytes(
             batch=1,
@@ -1005,7 +1009,7 @@ class TinyDecoder:
 def load_tiny(dtype: str = "float32") -> tuple[TinyDecoder, BPETokenizer]:
     """Return the shipped ``(model, tokenizer)``, loaded once per ``dtype`` and cached.
 
-    The checkpoint (``llmhistory/data/tiny_decoder.safetensors``) and tokenizer
+    The checkpoint (``llmhistory/tiny/data/tiny_decoder.safetensors``) and tokenizer
     (``tiny_tokenizer.json``) are written by ``scripts/train_tiny.py``. The model's arrays are
     read-only, so the shared cached copy cannot be changed by accident.
 
@@ -1020,7 +1024,7 @@ def load_tiny(dtype: str = "float32") -> tuple[TinyDecoder, BPETokenizer]:
     Returns
     -------
     model : TinyDecoder
-    tokenizer : llmhistory.tokenizer.BPETokenizer
+    tokenizer : llmhistory.tiny.tokenizer.BPETokenizer
 
     Raises
     ------
@@ -1042,10 +1046,10 @@ def load_tiny(dtype: str = "float32") -> tuple[TinyDecoder, BPETokenizer]:
 
 @functools.lru_cache(maxsize=2)
 def _load_tiny(dtype: str) -> tuple[TinyDecoder, BPETokenizer]:
-    from llmhistory.tokenizer import BPETokenizer
-    from llmhistory.weights import load_model
+    from llmhistory.tiny.tokenizer import BPETokenizer
+    from llmhistory.tiny.weights import load_model
 
-    data = resources.files("llmhistory") / "data"
+    data = resources.files("llmhistory.tiny") / "data"
     paths = [data / CHECKPOINT_FILE, data / TOKENIZER_FILE]
     for path in paths:
         if not path.is_file():

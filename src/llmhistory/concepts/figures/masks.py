@@ -1,8 +1,9 @@
 """Figures for attention masks: which key each query may look at, drawn as labelled grids.
 
-The masks themselves come from :mod:`llmhistory.masks`; the functions here only lay them out.
+The masks themselves come from :mod:`llmhistory.concepts.masks`; the functions here only lay them
+out.
 
->>> from llmhistory.masks import bidirectional_mask, causal_mask
+>>> from llmhistory.concepts.masks import bidirectional_mask, causal_mask
 >>> fig = plot_masks({"causal": causal_mask(3), "bidirectional": bidirectional_mask(3)},
 ...                  ["<bos>", "refund", "<eos>"])
 >>> [ax.get_title() for ax in fig.axes]
@@ -19,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from llmhistory._validate import as_bool_array, check_int, check_str
-from llmhistory.figures import PALETTE, check_series, check_tokens, new_figure
+from llmhistory.concepts.figures import PALETTE, check_series, check_tokens, new_figure
 
 __all__ = ["BLOCKED_COLOR", "VISIBLE_COLOR", "plot_masks"]
 
@@ -66,7 +67,7 @@ def plot_masks(
 
     Examples
     --------
-    >>> from llmhistory.masks import causal_mask
+    >>> from llmhistory.concepts.masks import causal_mask
     >>> fig = plot_masks({"causal": causal_mask(2)}, ["a", "b"], highlight=1)
     >>> [t.get_text() for t in fig.axes[0].texts]
     ['1', '0', '1', '1']

@@ -1,9 +1,10 @@
 """Figures for rotary position embeddings: rotated 2-D vectors and score-versus-gap curves.
 
-The values come from :mod:`llmhistory.rope` (``rotate_2d``, ``scores_by_gap``); the functions
+The values come from :mod:`llmhistory.concepts.rope` (``rotate_2d``, ``scores_by_gap``); the
+functions
 here only draw them.
 
->>> from llmhistory.rope import rotate_2d
+>>> from llmhistory.concepts.rope import rotate_2d
 >>> fig = plot_rotated_pairs({"positions 4 and 2": (rotate_2d([1.0, 0.2], 4),
 ...                                                 rotate_2d([0.3, 0.9], 2))})
 >>> fig.axes[0].get_title()
@@ -18,7 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from llmhistory._validate import as_float_array, as_int_array, check_bool, check_mapping, check_str
-from llmhistory.figures import PALETTE, check_series, new_figure
+from llmhistory.concepts.figures import PALETTE, check_series, new_figure
 
 __all__ = ["plot_rotated_pairs", "plot_scores_by_gap"]
 

@@ -21,14 +21,14 @@ Three budgets decide whether a model runs on a given accelerator:
   projection matrices, so only ``r (d_in + d_out)`` parameters per matrix carry the 16 bytes.
   QLoRA (Dettmers et al. 2023) also stores the frozen base in 4 bits (NF4) plus quantization
   constants, about 0.127 bits per parameter with double quantization (section 3);
-* **KV cache** when serving: see :mod:`llmhistory.kv_cache`. The cache is memory spent to
+* **KV cache** when serving: see :mod:`llmhistory.concepts.kv_cache`. The cache is memory spent to
   save compute: :func:`positions_processed` counts the token positions a generation loop
   pushes through the model with and without it.
 
 Activations are left out everywhere: they depend on batch, sequence length and checkpointing,
 and for small batches they are a minor term next to the ones above.
 
->>> from llmhistory.models import get_config
+>>> from llmhistory.concepts.models import get_config
 >>> print(finetune_memory(get_config("llama-3-8b"), "full"))
 full: 119.66 GiB (weights 14.96, gradients 14.96, optimizer states 89.75)
 """
@@ -48,8 +48,8 @@ from llmhistory._validate import (
     check_positive_int,
     check_sequence,
 )
-from llmhistory.kv_cache import GIB, format_gib, kv_cache_bytes, max_batch_for_budget
-from llmhistory.models import ModelConfig, count_parameters, kv_cache_bytes_per_token
+from llmhistory.concepts.kv_cache import GIB, format_gib, kv_cache_bytes, max_batch_for_budget
+from llmhistory.concepts.models import ModelConfig, count_parameters, kv_cache_bytes_per_token
 
 __all__ = [
     "ADAM_MIXED_PRECISION_BYTES",
@@ -232,7 +232,7 @@ def lora_parameters(
 
     Examples
     --------
-    >>> from llmhistory.models import get_config
+    >>> from llmhistory.concepts.models import get_config
     >>> lora_parameters(get_config("llama-2-7b"), rank=8)
     8388608
     >>> lora_parameters(get_config("llama-3-8b"), rank=16, targets=("q", "v"))
@@ -328,7 +328,7 @@ def finetune_memory(
 
     Examples
     --------
-    >>> from llmhistory.models import get_config
+    >>> from llmhistory.concepts.models import get_config
     >>> for method in FINETUNE_METHODS:
     ...     print(finetune_memory(get_config("llama-3-8b"), method))
     full: 119.66 GiB (weights 14.96, gradients 14.96, optimizer states 89.75)
@@ -387,7 +387,7 @@ def cached_positions(config: ModelConfig, tokens: int, *, rolling_window: bool =
 
     Examples
     --------
-    >>> from llmhistory.models import get_config
+    >>> from llmhistory.concepts.models import get_config
     >>> cached_positions(get_config("mistral-7b"), 32768), cached_positions(
     ...     get_config("llama-3-8b"), 32768)
     (4096, 32768)
@@ -405,7 +405,7 @@ def _cache_sizes(
 ) -> dict[str, int]:
     """Return the checked KV-cache sizes of ``c`` for one sequence of ``tokens`` tokens.
 
-    The keys are the keyword arguments of :func:`llmhistory.kv_cache.kv_cache_bytes` (less
+    The keys are the keyword arguments of :func:`llmhistory.concepts.kv_cache.kv_cache_bytes` (less
     ``batch``), so the serving functions size the cache one way.
     """
     return {
@@ -454,7 +454,7 @@ def serving_memory(
 
     Examples
     --------
-    >>> from llmhistory.models import get_config
+    >>> from llmhistory.concepts.models import get_config
     >>> print(serving_memory(get_config("llama-2-7b"), batch=8, tokens=4096))
     serving: 28.55 GiB (weights 12.55, KV cache 16.00)
     """
@@ -510,7 +510,8 @@ def max_batch(
     """Return the most ``tokens``-long sequences whose KV cache fits beside the weights.
 
     The weights at ``precision`` are set aside first; the rest of ``gpu_gib`` holds the cache
-    (:func:`llmhistory.kv_cache.max_batch_for_budget`). Activations and framework overhead are
+    (:func:`llmhistory.concepts.kv_cache.max_batch_for_budget`). Activations and framework overhead
+    are
     ignored, so real servers fit somewhat fewer.
 
     Parameters
@@ -535,7 +536,7 @@ def max_batch(
 
     Examples
     --------
-    >>> from llmhistory.models import get_config
+    >>> from llmhistory.concepts.models import get_config
     >>> max_batch(get_config("llama-2-7b"), tokens=4096, gpu_gib=80)
     33
     >>> max_batch(get_config("llama-3-8b"), tokens=4096, gpu_gib=80)
@@ -587,7 +588,7 @@ def fit_report(
 
     Examples
     --------
-    >>> from llmhistory.models import get_config
+    >>> from llmhistory.concepts.models import get_config
     >>> print(fit_report(get_config("llama-3-8b"), "int4", gpus=(24, 4)))
     llama-3-8b in int4 (0.5 bytes/parameter)
     parameters       8.03 B
@@ -652,7 +653,7 @@ def serving_report(
 
     Examples
     --------
-    >>> from llmhistory.models import get_config
+    >>> from llmhistory.concepts.models import get_config
     >>> print(serving_report(get_config("llama-3-8b"), batch=8, tokens=8192))
     weights (bf16)   14.96 GiB
     KV cache          8.00 GiB  (32 layers x 8 kv_heads x 128 head_dim: 128 KiB/token)

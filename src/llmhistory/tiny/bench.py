@@ -1,12 +1,12 @@
 """Benchmark of the shipped tiny model: generation with and without the KV cache.
 
-Run ``python -m llmhistory.bench`` to print, in one run:
+Run ``python -m llmhistory.tiny.bench`` to print, in one run:
 
 * tokens per second generating ``new_tokens`` tokens greedily with the cache and by recomputing
   the whole sequence at every step, and their ratio;
 * the time of one full forward pass over ``new_tokens`` tokens;
 * the bytes the cache holds after ``new_tokens`` tokens against
-  :func:`llmhistory.kv_cache.kv_cache_bytes`.
+  :func:`llmhistory.concepts.kv_cache.kv_cache_bytes`.
 
 Timings depend on the machine; this is a benchmark to read, never a timed test.
 """
@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from llmhistory._validate import check_instance, check_int, check_positive_int, check_str
-from llmhistory.decoder import TinyDecoder, load_tiny
-from llmhistory.generation import generate_ids
-from llmhistory.kv_cache import kv_cache_bytes
-from llmhistory.tokenizer import BPETokenizer
+from llmhistory.concepts.kv_cache import kv_cache_bytes
+from llmhistory.tiny.generation import generate_ids
+from llmhistory.tiny.model import TinyDecoder, load_tiny
+from llmhistory.tiny.tokenizer import BPETokenizer
 
 __all__ = ["BenchResult", "format_benchmark", "main", "run_benchmark"]
 
@@ -44,7 +44,8 @@ class BenchResult:
     cache_shape : tuple of int
         ``(layers, 2, 1, kv_heads, new_tokens, head_dim)``.
     cache_nbytes, formula_nbytes : int
-        The cache's bytes and :func:`~llmhistory.kv_cache.kv_cache_bytes` for the same sizes.
+        The cache's bytes and :func:`~llmhistory.concepts.kv_cache.kv_cache_bytes` for the same
+        sizes.
     """
 
     new_tokens: int
@@ -83,7 +84,7 @@ def run_benchmark(
     Parameters
     ----------
     model, tokenizer : optional
-        Default: the shipped model and tokenizer (:func:`llmhistory.decoder.load_tiny`).
+        Default: the shipped model and tokenizer (:func:`llmhistory.tiny.model.load_tiny`).
     new_tokens : int, default 256
         Tokens to generate, ``>= 1``; prompt plus new tokens must fit the context.
     prompt : str
@@ -168,7 +169,7 @@ def format_benchmark(result: BenchResult) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark on the shipped model and print it; return the exit status 0."""
-    parser = argparse.ArgumentParser(prog="python -m llmhistory.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m llmhistory.tiny.bench", description=__doc__)
     parser.add_argument("--tokens", type=int, default=256, help="tokens to generate")
     args = parser.parse_args(argv)
     print(format_benchmark(run_benchmark(new_tokens=args.tokens)))

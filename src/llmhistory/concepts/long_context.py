@@ -7,7 +7,7 @@ holds the numbers the paper reports for 20 documents, with their source, so a ch
 plot them without retyping them.
 
 The rest of the module serves prompt assembly. Ordering and budget trimming are done by
-:func:`llmhistory.prompts.assemble_long_context` (policy first, evidence next to the
+:func:`llmhistory.concepts.prompts.assemble_long_context` (policy first, evidence next to the
 question, least relevant middle notes dropped first); this module adds a toy relevance score
 to rank notes against a query (:func:`lexical_relevance`, :func:`score_notes`), a case record
 that assembles itself (:class:`LongContextCase`), and a plain-text report of what was kept
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from llmhistory._validate import check_float, check_instance, check_int, check_sequence, check_str
-from llmhistory.prompts import (
+from llmhistory.concepts.prompts import (
     AssembledPrompt,
     Note,
     _check_notes,
@@ -302,10 +302,11 @@ def lexical_relevance(text: str, query: str) -> float:
 
 
 def score_notes(texts: Sequence[str], query: str) -> tuple[Note, ...]:
-    """Return one :class:`~llmhistory.prompts.Note` per text, its relevance scored on ``query``.
+    """Return one :class:`~llmhistory.concepts.prompts.Note` per text, its relevance scored on
+    ``query``.
 
     The notes keep the input order; pass them to a :class:`LongContextCase` or to
-    :func:`~llmhistory.prompts.assemble_long_context`, which drops the lowest-scored first.
+    :func:`~llmhistory.concepts.prompts.assemble_long_context`, which drops the lowest-scored first.
 
     Parameters
     ----------
@@ -344,7 +345,7 @@ class LongContextCase:
     """The parts of a long support prompt: policy, middle notes, case evidence, question.
 
     Strings in ``notes`` become ``Note(text)`` with relevance 0; the tuple keeps their order.
-    :meth:`assemble` hands the parts to :func:`~llmhistory.prompts.assemble_long_context`.
+    :meth:`assemble` hands the parts to :func:`~llmhistory.concepts.prompts.assemble_long_context`.
 
     Attributes
     ----------
@@ -380,7 +381,7 @@ class LongContextCase:
     def assemble(self, budget_tokens: int | None = None) -> AssembledPrompt:
         """Return the assembled prompt, trimmed to ``budget_tokens`` if given.
 
-        See :func:`llmhistory.prompts.assemble_long_context` for the order and drop rule.
+        See :func:`llmhistory.concepts.prompts.assemble_long_context` for the order and drop rule.
 
         >>> SUPPORT_CASE.assemble(budget_tokens=33).dropped
         ('History: customer updated email address.',)
@@ -417,7 +418,7 @@ def assembly_report(prompt: AssembledPrompt) -> str:
     Parameters
     ----------
     prompt : AssembledPrompt
-        The result of :func:`~llmhistory.prompts.assemble_long_context` or
+        The result of :func:`~llmhistory.concepts.prompts.assemble_long_context` or
         :meth:`LongContextCase.assemble`.
 
     Returns
@@ -427,7 +428,7 @@ def assembly_report(prompt: AssembledPrompt) -> str:
     Raises
     ------
     TypeError
-        If ``prompt`` is not an :class:`~llmhistory.prompts.AssembledPrompt`.
+        If ``prompt`` is not an :class:`~llmhistory.concepts.prompts.AssembledPrompt`.
 
     Examples
     --------

@@ -1,6 +1,7 @@
 """Figures for decoding policies: one set of logits, several next-token distributions.
 
-The distributions come from :func:`llmhistory.decoding.next_token_distribution`; the function
+The distributions come from :func:`llmhistory.concepts.decoding.next_token_distribution`; the
+function
 here only lays them out as grouped bars, one group per candidate token, one bar per policy.
 
 >>> fig = plot_distributions(["a", "b"], {"T = 1": {"softmax": [0.7, 0.3]}})
@@ -16,7 +17,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from llmhistory._validate import check_mapping, check_str
-from llmhistory.figures import PALETTE, check_series, check_tokens, grouped_bars, new_figure
+from llmhistory.concepts.figures import (
+    PALETTE,
+    check_series,
+    check_tokens,
+    grouped_bars,
+    new_figure,
+)
 
 __all__ = ["plot_distributions"]
 

@@ -20,7 +20,8 @@ Names and layouts follow Hugging Face ``LlamaForCausalLM`` / ``MixtralForCausalL
 A note on RoPE and ``q_proj``/``k_proj``: Meta's original Llama checkpoints pair rotary
 coordinates ``(0, 1), (2, 3), ...``, and Hugging Face's conversion script permutes the rows of
 ``q_proj`` and ``k_proj`` so that its "rotate half" code, which pairs ``i`` with
-``i + head_dim / 2``, computes the same thing. Our RoPE (:func:`llmhistory.rope.apply_rope`)
+``i + head_dim / 2``, computes the same thing. Our RoPE
+(:func:`llmhistory.concepts.rope.apply_rope`)
 already uses the rotate-half pairing, so our ``q_proj``/``k_proj`` are stored and used as they
 are, exactly like Hugging Face's in-memory layout; no permutation happens on save or load.
 
@@ -48,7 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from llmhistory._validate import check_instance, check_str
-from llmhistory.decoder import TinyConfig, TinyDecoder
+from llmhistory.tiny.model import TinyConfig, TinyDecoder
 
 __all__ = [
     "SAFETENSORS_DTYPES",

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from llmhistory._validate import as_float_array, check_float, check_int, check_sequence, check_str
-from llmhistory.decoding import GREEDY, DecodingPolicy, next_token_distribution, softmax
+from llmhistory.concepts.decoding import GREEDY, DecodingPolicy, next_token_distribution, softmax
 
 __all__ = [
     "Candidate",
@@ -59,7 +59,7 @@ def token_labels(tokenizer: object) -> tuple[str, ...]:
     ----------
     tokenizer : object
         Anything with ``vocab_size`` and ``token_bytes(id) -> bytes``, e.g.
-        :class:`llmhistory.tokenizer.BPETokenizer`.
+        :class:`llmhistory.tiny.tokenizer.BPETokenizer`.
 
     Returns
     -------
@@ -73,7 +73,7 @@ def token_labels(tokenizer: object) -> tuple[str, ...]:
 
     Examples
     --------
-    >>> from llmhistory.tokenizer import BPETokenizer
+    >>> from llmhistory.tiny.tokenizer import BPETokenizer
     >>> labels = token_labels(BPETokenizer([(104, 105)]))
     >>> labels[104], labels[256], labels[-1], len(labels)
     ('h', 'hi', '<eos>', 259)
@@ -369,14 +369,14 @@ def loop_trace(
 ) -> tuple[LoopStep, ...]:
     """Return one :class:`LoopStep` per token the model generates after ``prompt``.
 
-    Generation is :func:`llmhistory.generation.generate_ids` (``<bos>`` + prompt, stopping at
+    Generation is :func:`llmhistory.tiny.generation.generate_ids` (``<bos>`` + prompt, stopping at
     ``<eos>``); the probabilities come from one full forward pass over the result, row
     ``t`` scoring the token at ``t + 1``.
 
     Parameters
     ----------
-    model : llmhistory.decoder.TinyDecoder
-    tokenizer : llmhistory.tokenizer.BPETokenizer
+    model : llmhistory.tiny.model.TinyDecoder
+    tokenizer : llmhistory.tiny.tokenizer.BPETokenizer
     prompt : str
         Non-blank text.
     max_new_tokens : int, default 12
@@ -395,12 +395,12 @@ def loop_trace(
     Raises
     ------
     TypeError, ValueError
-        As for :func:`llmhistory.generation.generate_ids`, and for a bad ``tail_tokens``.
+        As for :func:`llmhistory.tiny.generation.generate_ids`, and for a bad ``tail_tokens``.
 
     Examples
     --------
-    >>> from llmhistory.decoder import TinyConfig, TinyDecoder
-    >>> from llmhistory.tokenizer import BPETokenizer
+    >>> from llmhistory.tiny.model import TinyConfig, TinyDecoder
+    >>> from llmhistory.tiny.tokenizer import BPETokenizer
     >>> tok = BPETokenizer([])
     >>> c = TinyConfig(vocab_size=tok.vocab_size, d_model=8, layers=1, heads=2, kv_heads=1,
     ...                d_ff=8, context=32)
@@ -408,7 +408,7 @@ def loop_trace(
     >>> [s.step for s in steps], steps[0].rank
     ([1, 2], 1)
     """
-    from llmhistory.generation import generate_ids
+    from llmhistory.tiny.generation import generate_ids
 
     prompt = check_str("prompt", prompt)
     max_new_tokens = check_int("max_new_tokens", max_new_tokens, minimum=1)

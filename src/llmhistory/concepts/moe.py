@@ -26,7 +26,7 @@ from llmhistory._validate import (
     check_int,
     check_positive_int,
 )
-from llmhistory.decoding import softmax
+from llmhistory.concepts.decoding import softmax
 
 __all__ = [
     "LoadBalanceStats",
