@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from llmhistory.concepts.models import count_parameters, get_config
 from llmhistory.concepts.scaling import (
     CHINCHILLA_LOSS,
     CHINCHILLA_TABLE_A3,
     CHINCHILLA_TOKENS_PER_PARAMETER,
     GOPHER_TRAINING_FLOPS,
     OPTIMAL_METHODS,
+    PUBLISHED_RUNS,
     SEED_RUNS,
     ParametricLoss,
+    PublishedRun,
     RunComparison,
     TrainingRun,
     compare_runs,
@@ -24,6 +29,7 @@ from llmhistory.concepts.scaling import (
     compute_optimal_frontier,
     compute_proxy,
     parametric_loss,
+    published_runs,
     table_a3_optimal,
     tokens_per_parameter,
     training_flops,
@@ -117,6 +123,80 @@ class TestPublishedFigures:
         assert chinchilla == pytest.approx(1.9366, abs=1e-4)
         assert gopher == pytest.approx(1.9933, abs=1e-4)
         assert chinchilla < gopher
+
+
+BIB = Path(__file__).resolve().parents[1] / "book" / "references.bib"
+
+
+class TestPublishedRuns:
+    # (name, parameters as the paper quotes them, training tokens, year, tokens per parameter
+    # as chapters 4 and 6 print them)
+    PAPERS = [
+        ("GPT-3 175B", 175e9, 300e9, 2020, 1.7),
+        ("Gopher 280B", 280e9, 300e9, 2021, 1.1),
+        ("Chinchilla 70B", 70e9, 1.4e12, 2022, 20.0),
+        ("LLaMA 7B", 6.7e9, 1.0e12, 2023, 149.3),
+        ("Llama 2 7B", 7e9, 2.0e12, 2023, 296.8),
+        ("Llama 3 8B", 8e9, 15e12, 2024, 1867.9),
+    ]
+
+    @pytest.mark.parametrize(("name", "quoted", "tokens", "year", "ratio"), PAPERS)
+    def test_the_papers_numbers(self, name, quoted, tokens, year, ratio):
+        (run,) = published_runs(name)
+        assert run.parameters == pytest.approx(quoted, rel=0.04)
+        assert run.tokens == tokens
+        assert run.year == year
+        assert round(tokens_per_parameter(parameters=run.parameters, tokens=run.tokens), 1) == ratio
+
+    def test_oldest_first_and_all_of_them(self):
+        assert [run.name for run in PUBLISHED_RUNS] == [name for name, *_ in self.PAPERS]
+        assert published_runs() == PUBLISHED_RUNS
+        years = [run.year for run in PUBLISHED_RUNS]
+        assert years == sorted(years)
+
+    @pytest.mark.parametrize("run", [run for run in PUBLISHED_RUNS if run.config])
+    def test_registry_counts_match(self, run):
+        assert run.parameters == count_parameters(get_config(run.config)).total
+
+    def test_citations_are_in_the_bibliography(self):
+        keys = set(re.findall(r"^@\w+\{([^,]+),", BIB.read_text(encoding="utf-8"), re.MULTILINE))
+        assert {run.citation for run in PUBLISHED_RUNS} <= keys
+
+    def test_a_published_run_is_a_training_run(self):
+        rows = compare_runs(published_runs("Chinchilla 70B", "Gopher 280B"))
+        assert [round(row.compute_proxy, 3) for row in rows] == [1.0, 0.857]
+        assert all(isinstance(run, TrainingRun) for run in PUBLISHED_RUNS)
+
+    def test_records_are_frozen(self):
+        with pytest.raises(AttributeError):
+            PUBLISHED_RUNS[0].tokens = 1.0
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "pattern"),
+        [
+            ({"year": 1800}, ValueError, "year must be an integer >= 1900"),
+            ({"year": 2020.0}, TypeError, "year must be an integer"),
+            ({"citation": ""}, ValueError, "citation must be a non-empty string"),
+            ({"config": 3}, TypeError, "config must be a str"),
+            ({"tokens": 0}, ValueError, "tokens"),
+        ],
+    )
+    def test_bad_records(self, kwargs, error, pattern):
+        fields = {"parameters": 1e9, "tokens": 1e10, "year": 2020, "citation": "x"} | kwargs
+        with pytest.raises(error, match=pattern):
+            PublishedRun("run", **fields)
+
+    @pytest.mark.parametrize(
+        ("names", "error", "pattern"),
+        [
+            (("GPT-4",), ValueError, r"names\[0\] must be one of"),
+            ((3,), TypeError, r"names\[0\] must be a str"),
+            (("LLaMA 7B", "LLaMA 7B"), ValueError, "names must be distinct"),
+        ],
+    )
+    def test_bad_names(self, names, error, pattern):
+        with pytest.raises(error, match=pattern):
+            published_runs(*names)
 
 
 class TestParametricLoss:

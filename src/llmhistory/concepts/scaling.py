@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -45,7 +45,9 @@ __all__ = [
     "FLOPS_PER_PARAMETER_TOKEN",
     "GOPHER_TRAINING_FLOPS",
     "OPTIMAL_METHODS",
+    "PUBLISHED_RUNS",
     "ParametricLoss",
+    "PublishedRun",
     "RunComparison",
     "SEED_RUNS",
     "TrainingRun",
@@ -54,6 +56,7 @@ __all__ = [
     "compute_optimal_frontier",
     "compute_proxy",
     "parametric_loss",
+    "published_runs",
     "table_a3_optimal",
     "tokens_per_parameter",
     "training_flops",
@@ -204,6 +207,120 @@ class TrainingRun:
         parameters, tokens = _check_run(self.parameters, self.tokens)
         object.__setattr__(self, "parameters", parameters)
         object.__setattr__(self, "tokens", tokens)
+
+
+@dataclass(frozen=True)
+class PublishedRun(TrainingRun):
+    """A published training run: parameters and tokens as counts, the year and the source.
+
+    A :class:`TrainingRun`, so every function that takes runs takes it too.
+
+    Attributes
+    ----------
+    year : int
+        Year of the publication that reports the run.
+    citation : str
+        Key of the source in ``book/references.bib``.
+    config : str or None
+        Name in the model registry (:func:`llmhistory.concepts.models.get_config`) whose
+        parameter count ``parameters`` equals, when the chapters count the model from its
+        architecture rather than quote its rounded size (GPT-3's "175B" counts to 174.6B).
+
+    >>> run = PublishedRun("Chinchilla 70B", 70e9, 1.4e12, year=2022,
+    ...                    citation="hoffmann2022chinchilla")
+    >>> run.tokens / run.parameters
+    20.0
+    """
+
+    year: int = field(kw_only=True)
+    citation: str = field(kw_only=True)
+    config: str | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "year", check_int("year", self.year, minimum=1900))
+        check_str("citation", self.citation)
+        if self.config is not None:
+            check_str("config", self.config)
+
+
+PUBLISHED_RUNS: tuple[PublishedRun, ...] = (
+    # Brown et al. 2020, Table 2.1 / D.1: 175.0B parameters, 300B training tokens.
+    PublishedRun(
+        "GPT-3 175B",
+        174_604_259_328,
+        300e9,
+        year=2020,
+        citation="brown2020gpt3",
+        config="gpt3-175b",
+    ),
+    # Hoffmann et al. 2022, Table 1: Gopher 280B trained on 300B tokens (Rae et al. 2021).
+    PublishedRun("Gopher 280B", 280e9, 300e9, year=2021, citation="hoffmann2022chinchilla"),
+    # Hoffmann et al. 2022, Table 1: Chinchilla 70B on 1.4T tokens.
+    PublishedRun("Chinchilla 70B", 70e9, 1.4e12, year=2022, citation="hoffmann2022chinchilla"),
+    # Touvron et al. 2023a, Table 2: LLaMA 7B has 6.7B parameters, trained on 1.0T tokens.
+    PublishedRun("LLaMA 7B", 6.7e9, 1.0e12, year=2023, citation="touvron2023llama"),
+    # Touvron et al. 2023b, Table 1: Llama 2 7B on 2.0T tokens.
+    PublishedRun(
+        "Llama 2 7B",
+        6_738_415_616,
+        2.0e12,
+        year=2023,
+        citation="touvron2023llama2",
+        config="llama-2-7b",
+    ),
+    # Llama Team 2024: the Llama 3 models were pre-trained on about 15T tokens.
+    PublishedRun(
+        "Llama 3 8B",
+        8_030_261_248,
+        15e12,
+        year=2024,
+        citation="grattafiori2024llama3",
+        config="llama-3-8b",
+    ),
+)
+"""Published training runs the chapters compare, oldest first, with their sources.
+
+Sizes quoted as round numbers in the papers (Gopher 280B, Chinchilla 70B, LLaMA 7B's 6.7B) are
+stored as quoted; GPT-3, Llama 2 7B and Llama 3 8B carry the count of their architecture in
+the model registry (``config``), which the chapters use for every other number of theirs.
+"""
+
+
+def published_runs(*names: str) -> tuple[PublishedRun, ...]:
+    """Return the :data:`PUBLISHED_RUNS` with the given names, in that order (all if none).
+
+    Parameters
+    ----------
+    *names : str
+        Names as in :data:`PUBLISHED_RUNS` (``"Chinchilla 70B"``); distinct.
+
+    Returns
+    -------
+    tuple of PublishedRun
+
+    Raises
+    ------
+    TypeError
+        If a name is not a str.
+    ValueError
+        If a name is unknown or repeated.
+
+    Examples
+    --------
+    >>> [run.name for run in published_runs("Llama 3 8B", "Chinchilla 70B")]
+    ['Llama 3 8B', 'Chinchilla 70B']
+    >>> len(published_runs())
+    6
+    """
+    if not names:
+        return PUBLISHED_RUNS
+    by_name = {run.name: run for run in PUBLISHED_RUNS}
+    for i, name in enumerate(names):
+        check_choice(f"names[{i}]", check_str(f"names[{i}]", name), tuple(by_name))
+    if len(set(names)) != len(names):
+        raise ValueError(f"names must be distinct, got {list(names)}")
+    return tuple(by_name[name] for name in names)
 
 
 @dataclass(frozen=True)
