@@ -537,22 +537,15 @@ class TestSvg:
         assert plt.get_fignums() == []
 
     def test_explore_svg_output(self):
-        ex = explore(
-            line_figure,
-            {"tokens": [10, 100, 1000], "log": [False, True]},
-            title="Fig",
-            output="svg",
-        )
-        again = explore(
-            line_figure,
-            {"tokens": [10, 100, 1000], "log": [False, True]},
-            title="Fig",
-            output="svg",
-        )
+        # 2 x 2 points, each rendered twice: every figure costs 0.2-0.5 s (log axes the most)
+        grid = {"tokens": [10, 1000], "log": [False, True]}
+        ex = explore(line_figure, grid, title="Fig", output="svg")
+        again = explore(line_figure, grid, title="Fig", output="svg")
         assert ex.html == again.html
         assert '<div class="llmh-explore-output" data-role="output" data-kind="svg"' in ex.html
         data = blob_of(ex.html)
-        assert len(data["outputs"]) == 6
+        assert len(data["outputs"]) == 4
+        assert len(set(data["outputs"])) == 4
         assert all(o.startswith("<svg") for o in data["outputs"])
         assert "Date" not in ex.html
         assert isinstance(ex, Explorable)
