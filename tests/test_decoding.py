@@ -17,7 +17,6 @@ from llmhistory.concepts.decoding import (
     DecodingPolicy,
     Generation,
     apply_temperature,
-    bigram_next_logits,
     choose_token,
     generate,
     log_softmax,
@@ -37,6 +36,12 @@ SEED_TABLE = {
     "refund": {"approved": 1.5, "<eos>": 0.2},
     "approved": {"<eos>": 1.0, "refund": 0.1},
 }
+
+
+def seed_model(ids):
+    """``next_logits`` of the seed table: only the last token matters; missing pairs get -inf."""
+    row = SEED_TABLE[SEED_VOCAB[ids[-1]]]
+    return np.array([row.get(token, -np.inf) for token in SEED_VOCAB])
 
 
 @st.composite
@@ -282,7 +287,7 @@ class TestGenerate:
         assert seen == [[0], [0, 1]]
 
     def test_bigram_seed_tokens_greedy(self):
-        model = bigram_next_logits(SEED_TABLE, SEED_VOCAB)
+        model = seed_model
         run = generate(model, [0], max_new_tokens=10, stop_tokens=[3])
         assert [SEED_VOCAB[i] for i in run.token_ids] == SEED_VOCAB
 
@@ -292,7 +297,7 @@ class TestGenerate:
 
     @given(seeds, st.integers(min_value=0, max_value=12))
     def test_deterministic_for_a_seed(self, seed, max_new_tokens):
-        model = bigram_next_logits(SEED_TABLE, SEED_VOCAB)
+        model = seed_model
         policy = DecodingPolicy.sampling(temperature=1.3)
 
         def run():
@@ -314,26 +319,6 @@ class TestGenerate:
             assert 3 not in first.new_token_ids[:-1]
         else:
             assert len(first.new_token_ids) == max_new_tokens
-
-
-class TestBigram:
-    def test_logits_of_last_token(self):
-        model = bigram_next_logits(SEED_TABLE, SEED_VOCAB)
-        assert model([0, 1]).tolist() == [-np.inf, -np.inf, 1.5, 0.2]
-
-    def test_returned_array_is_a_copy(self):
-        model = bigram_next_logits(SEED_TABLE, SEED_VOCAB)
-        model([0])[1] = 100.0
-        assert model([0])[1] == 2.0
-
-    def test_missing_row(self):
-        model = bigram_next_logits(SEED_TABLE, SEED_VOCAB)
-        with pytest.raises(ValueError, match="table has no row for '<eos>'"):
-            model([3])
-
-    def test_id_beyond_vocab(self):
-        with pytest.raises(ValueError, match="token_ids"):
-            bigram_next_logits(SEED_TABLE, SEED_VOCAB)([9])
 
 
 class TestGeneration:
@@ -427,16 +412,6 @@ BAD_INPUTS = [
     (generate, (lambda ids: None, [0]), {"max_new_tokens": 1}, ValueError, "next_logits"),
     (generate, (wrong_length_model, [0]), {"max_new_tokens": 3}, ValueError, "next_logits"),
     (generate, (lambda ids: [-np.inf] * 2, [0]), {"max_new_tokens": 1}, ValueError, "next_logits"),
-    (bigram_next_logits, (SEED_TABLE, "abc"), {}, TypeError, "vocab"),
-    (bigram_next_logits, (SEED_TABLE, []), {}, ValueError, "vocab"),
-    (bigram_next_logits, (SEED_TABLE, ["a", "a"]), {}, ValueError, "vocab"),
-    (bigram_next_logits, (SEED_TABLE, ["a", 1]), {}, TypeError, r"vocab\[1\]"),
-    (bigram_next_logits, ([("a", {})], ["a"]), {}, TypeError, "table"),
-    (bigram_next_logits, ({"b": {"a": 1.0}}, ["a"]), {}, ValueError, "table"),
-    (bigram_next_logits, ({"a": [1.0]}, ["a"]), {}, TypeError, "table"),
-    (bigram_next_logits, ({"a": {}}, ["a"]), {}, ValueError, "table"),
-    (bigram_next_logits, ({"a": {"b": 1.0}}, ["a"]), {}, ValueError, "table"),
-    (bigram_next_logits, ({"a": {"a": np.inf}}, ["a"]), {}, ValueError, "table"),
 ]
 
 

@@ -38,12 +38,12 @@ __all__ = [
     "DecodingPolicy",
     "Generation",
     "apply_temperature",
-    "bigram_next_logits",
     "choose_token",
     "generate",
     "log_softmax",
     "next_token_distribution",
     "softmax",
+    "softmax_rows",
     "top_k_filter",
     "top_p_filter",
 ]
@@ -113,7 +113,21 @@ def softmax(logits: object, axis: int = -1) -> np.ndarray:
     """
     array = _as_logits(logits)
     axis = _check_axis(axis, array.ndim)
-    weights = np.exp(_shifted(array, axis))
+    return softmax_rows(_shifted(array, axis), axis)
+
+
+def softmax_rows(scores: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Return ``exp(scores - max) / sum``: the unchecked kernel of :func:`softmax`.
+
+    ``[..., n] -> [..., n]``, in the dtype of ``scores``; ``-inf`` gives exactly 0.
+
+    No validation and no conversion, for a forward pass whose arrays are already checked
+    (the tiny model's attention). Every slice along ``axis`` needs one finite entry.
+
+    >>> softmax_rows(np.array([0.0, 0.0, -np.inf], np.float32))
+    array([0.5, 0.5, 0. ], dtype=float32)
+    """
+    weights = np.exp(scores - scores.max(axis=axis, keepdims=True))
     return weights / weights.sum(axis=axis, keepdims=True)
 
 
@@ -586,76 +600,3 @@ def generate(
             stop_reason = "stop_token"
             break
     return Generation(tuple(token_ids), tuple(token_ids[prompt_length:]), stop_reason)
-
-
-def bigram_next_logits(
-    table: dict[str, dict[str, float]], vocab: Sequence[str]
-) -> Callable[[list[int]], np.ndarray]:
-    """Return a deterministic toy ``next_logits`` callable driven by a bigram score table.
-
-    ``table[previous][next]`` is the logit of ``next`` after ``previous``; pairs not in the
-    table get ``-inf``. Only the last token matters, which is enough to show the loop
-    without a trained model.
-
-    Parameters
-    ----------
-    table : dict of str to dict of str to float
-        Finite scores; every token named must be in ``vocab``; each row non-empty.
-    vocab : sequence of str
-        Distinct token strings; a token's id is its index.
-
-    Returns
-    -------
-    callable
-        ``next_logits(token_ids) -> (vocab_size,)`` array. Raises ``ValueError`` naming
-        ``table`` when the last token has no row.
-
-    Raises
-    ------
-    TypeError
-        If ``table`` is not a dict of dicts, or ``vocab`` holds non-strings.
-    ValueError
-        If ``vocab`` is empty or has duplicates, a token is not in ``vocab``, a row is empty,
-        or a score is not finite.
-
-    Examples
-    --------
-    >>> vocab = ["<bos>", "refund", "approved", "<eos>"]
-    >>> table = {"<bos>": {"refund": 1.0}, "refund": {"approved": 2.0, "<eos>": 0.5},
-    ...          "approved": {"<eos>": 0.0}}
-    >>> run = generate(bigram_next_logits(table, vocab), [0], max_new_tokens=5, stop_tokens=[3])
-    >>> [vocab[i] for i in run.token_ids]
-    ['<bos>', 'refund', 'approved', '<eos>']
-    """
-    vocab = check_sequence("vocab", vocab, "token")
-    words = [check_str(f"vocab[{i}]", word) for i, word in enumerate(vocab)]
-    if len(set(words)) != len(words):
-        raise ValueError("vocab must not hold duplicate tokens")
-    index = {word: i for i, word in enumerate(words)}
-    if not isinstance(table, dict):
-        raise TypeError(f"table must be a dict of dicts, got {type(table).__name__}")
-    rows: dict[int, np.ndarray] = {}
-    for previous, row in table.items():
-        if previous not in index:
-            raise ValueError(f"table row {previous!r} is not in vocab")
-        if not isinstance(row, dict):
-            raise TypeError(f"table[{previous!r}] must be a dict, got {type(row).__name__}")
-        if not row:
-            raise ValueError(f"table[{previous!r}] must hold at least one next token")
-        logits = np.full(len(words), -np.inf)
-        for following, score in row.items():
-            if following not in index:
-                raise ValueError(f"table[{previous!r}] names {following!r}, which is not in vocab")
-            logits[index[following]] = check_float(f"table[{previous!r}][{following!r}]", score)
-        logits.setflags(write=False)
-        rows[index[previous]] = logits
-
-    def next_logits(token_ids: list[int]) -> np.ndarray:
-        last = _check_token_ids("token_ids", token_ids, allow_empty=False)[-1]
-        if last >= len(words):
-            raise ValueError(f"token_ids holds id {last}, beyond vocab_size={len(words)}")
-        if last not in rows:
-            raise ValueError(f"table has no row for {words[last]!r}")
-        return rows[last].copy()
-
-    return next_logits

@@ -36,6 +36,7 @@ __all__ = [
     "load_balance_stats",
     "moe_ffn_parameters",
     "route_top_k",
+    "route_top_k_rows",
     "simulate_routing",
     "switch_balance_loss",
 ]
@@ -87,7 +88,22 @@ def route_top_k(router_logits: object, k: int) -> tuple[np.ndarray, np.ndarray]:
            [0.818, 0.182]])
     """
     logits = as_float_array("router_logits", router_logits, ndim=(1, 2))
-    k = _check_k(k, logits.shape[-1])
+    return route_top_k_rows(logits, _check_k(k, logits.shape[-1]))
+
+
+def route_top_k_rows(router_logits: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(experts, weights)`` of :func:`route_top_k`, unchecked, in the logits' dtype.
+
+    ``[..., num_experts], k -> ([..., k] int64, [..., k])``
+
+    The kernel of :func:`route_top_k` for a forward pass whose arrays are already checked (the
+    tiny model's mixture of experts): no validation, no conversion to float64.
+
+    >>> experts, weights = route_top_k_rows(np.array([[0.0, 2.0, 1.0]], np.float32), 2)
+    >>> experts.tolist(), weights.dtype
+    ([[1, 2]], dtype('float32'))
+    """
+    logits = router_logits
     order = np.argsort(-logits, axis=-1, kind="stable")  # [..., num_experts], ties keep index order
     experts = order[..., :k].astype(np.int64)  # [..., k]
     selected = np.take_along_axis(logits, experts, axis=-1)  # [..., k]

@@ -37,6 +37,8 @@ __all__ = [
     "relative_score",
     "rope_angles",
     "rope_frequencies",
+    "rope_rotate",
+    "rope_tables",
     "rotate_2d",
     "rotate_half",
     "scores_by_gap",
@@ -258,9 +260,41 @@ def apply_rope(x: object, positions: object, base: float = 10000.0) -> np.ndarra
             f"positions has {positions.shape[0]} entries but x has tokens={tokens} "
             f"(shape {x.shape})"
         )
+    return rope_rotate(x, *rope_tables(positions, head_dim, base))  # [..., tokens, head_dim]
+
+
+def rope_tables(
+    positions: object, head_dim: int, base: float = 10000.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(cos, sin)`` of the RoPE angles, each ``(tokens, head_dim)``, float64.
+
+    The angles of :func:`rope_angles` repeated for both halves of the head, as Hugging Face
+    Llama caches them; a model computes them once for every position of its context.
+
+    Examples
+    --------
+    >>> cos, sin = rope_tables([0, 1], head_dim=2)
+    >>> cos.round(4).tolist(), sin.round(4).tolist()
+    ([[1.0, 1.0], [0.5403, 0.5403]], [[0.0, 0.0], [0.8415, 0.8415]])
+    """
     angles = rope_angles(positions, head_dim, base)  # [tokens, head_dim // 2]
     emb = np.concatenate([angles, angles], axis=-1)  # [tokens, head_dim]
-    return x * np.cos(emb) + _rotate_half(x) * np.sin(emb)  # [..., tokens, head_dim]
+    return np.cos(emb), np.sin(emb)
+
+
+def rope_rotate(x: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> np.ndarray:
+    """Return ``x * cos + rotate_half(x) * sin``: the unchecked kernel of :func:`apply_rope`.
+
+    ``[..., tokens, head_dim], [tokens, head_dim], [tokens, head_dim] -> [..., tokens, head_dim]``
+
+    No validation and no conversion: it computes in the dtype of its inputs, for a forward
+    pass whose arrays are already checked (the tiny model's attention).
+
+    >>> cos, sin = rope_tables([1], head_dim=2)
+    >>> rope_rotate(np.array([[1.0, 0.0]]), cos, sin).round(6)
+    array([[0.540302, 0.841471]])
+    """
+    return x * cos + _rotate_half(x) * sin
 
 
 def _check_query_key(q: object, k: object) -> tuple[np.ndarray, np.ndarray]:
