@@ -3,6 +3,8 @@ report."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,15 +15,18 @@ from llmhistory.concepts.long_context import (
     LIU2023_SOURCE,
     STOPWORDS,
     SUPPORT_CASE,
+    AssembledPrompt,
     LongContextCase,
+    Note,
     PositionCurve,
+    assemble_long_context,
     assembly_report,
     content_words,
+    estimate_tokens,
     lexical_relevance,
     lost_in_the_middle,
     score_notes,
 )
-from llmhistory.concepts.prompts import AssembledPrompt, Note, estimate_tokens
 
 # st.text()'s own alphabet (all code points but surrogates), without its slow codec table:
 # see "Text" in tests/conftest.py.
@@ -292,3 +297,179 @@ class TestAssemblyReport:
     def test_bad_prompt(self):
         with pytest.raises(TypeError, match="prompt"):
             assembly_report("1: Policy")
+
+
+# --- assemble_long_context: order, budget and the notes it keeps or drops ---
+
+POLICY = "Policy: damaged items may be returned within 30 days."
+NOTES = (
+    "History: customer updated email address.",
+    "History: promotional coupon applied.",
+    "History: delivery notification sent.",
+)
+EVIDENCE = "Evidence: order A10234 arrived damaged on day 12."
+QUESTION = "Question: approve return? Cite the policy and evidence."
+
+
+def seed_context(**changes):
+    kwargs = {"policy": POLICY, "notes": NOTES, "evidence": EVIDENCE, "question": QUESTION}
+    return assemble_long_context(**{**kwargs, **changes})
+
+
+class TestEstimateTokens:
+    @pytest.mark.parametrize(
+        ("text", "tokens"), [("", 0), ("   ", 0), ("one", 1), (" a  b\tc\nd ", 4), (POLICY, 9)]
+    )
+    def test_whitespace_words(self, text, tokens):
+        assert estimate_tokens(text) == tokens
+
+
+class TestNote:
+    def test_default_tokens_estimated(self):
+        assert Note(NOTES[0]).tokens == 5
+
+    def test_explicit_values(self):
+        note = Note("x", relevance=2, tokens=7)
+        assert note.tokens == 7
+        assert note.relevance == 2.0
+        assert type(note.relevance) is float
+
+
+class TestSeedAssembly:
+    def test_lines_in_seed_order(self):
+        prompt = seed_context()
+        assert prompt.lines == (POLICY, *NOTES, EVIDENCE, QUESTION)
+        assert prompt.dropped == ()
+        assert prompt.evidence_adjacent_to_question is True
+        assert prompt.budget_tokens is None
+
+    def test_numbered_lines_and_text(self):
+        prompt = seed_context()
+        assert prompt.numbered_lines()[0] == f"1: {POLICY}"
+        assert prompt.numbered_lines()[-1] == f"6: {QUESTION}"
+        assert prompt.text.split("\n") == list(prompt.lines)
+
+    def test_total_tokens(self):
+        assert seed_context().total_tokens == 9 + 5 + 4 + 4 + 8 + 8
+
+    def test_budget_that_fits_drops_nothing(self):
+        assert seed_context(budget_tokens=38).dropped == ()
+
+    def test_budget_drops_earliest_first_on_ties(self):
+        prompt = seed_context(budget_tokens=33)
+        assert prompt.dropped == (NOTES[0],)
+        assert prompt.lines == (POLICY, NOTES[1], NOTES[2], EVIDENCE, QUESTION)
+        assert prompt.total_tokens == 33
+
+    def test_budget_drops_least_relevant_first(self):
+        notes = [Note(NOTES[0], 0.9), Note(NOTES[1], 0.1), Note(NOTES[2], 0.5)]
+        prompt = seed_context(notes=notes, budget_tokens=30)
+        assert prompt.dropped == (NOTES[1], NOTES[2])
+        assert prompt.lines == (POLICY, NOTES[0], EVIDENCE, QUESTION)
+        assert prompt.total_tokens == 30
+
+    def test_budget_for_fixed_parts_only(self):
+        prompt = seed_context(budget_tokens=25)
+        assert prompt.dropped == NOTES
+        assert prompt.lines == (POLICY, EVIDENCE, QUESTION)
+        assert prompt.evidence_adjacent_to_question
+
+    def test_no_notes(self):
+        prompt = seed_context(notes=[])
+        assert prompt.lines == (POLICY, EVIDENCE, QUESTION)
+
+    def test_adjacency_property_detects_a_broken_order(self):
+        broken = AssembledPrompt(
+            lines=(POLICY, EVIDENCE, NOTES[0], QUESTION),
+            dropped=(),
+            total_tokens=0,
+            evidence=EVIDENCE,
+            question=QUESTION,
+        )
+        assert broken.evidence_adjacent_to_question is False
+
+
+note_strategy = st.builds(
+    Note,
+    text=st.integers(min_value=0, max_value=5).map(lambda i: f"History: note {i}."),
+    relevance=st.sampled_from([0.0, 0.5, 1.0, 2.0]),
+    tokens=st.integers(min_value=1, max_value=12),
+)
+
+
+@given(st.lists(note_strategy, max_size=10), st.integers(min_value=26, max_value=120))
+def test_assembly_invariants(notes, budget):
+    prompt = seed_context(notes=notes, budget_tokens=budget)
+    texts = [note.text for note in notes]
+    middle = list(prompt.lines[1:-2])
+    # every note exactly once, either kept or dropped
+    assert Counter(middle) + Counter(prompt.dropped) == Counter(texts)
+    # kept notes keep their original order (a subsequence of the input)
+    remaining = iter(texts)
+    assert all(any(text == other for other in remaining) for text in middle)
+    # the budget holds and the total is honest
+    assert prompt.total_tokens <= budget
+    kept_tokens = prompt.total_tokens - 25
+    assert kept_tokens == sum(n.tokens for n in notes) - sum(
+        _tokens_of_dropped(notes, prompt.dropped)
+    )
+    # fixed parts stay at the strong positions
+    assert prompt.lines[0] == POLICY
+    assert prompt.evidence_adjacent_to_question
+    # nothing dropped needlessly: without the last drop the prompt would not fit
+    if prompt.dropped:
+        last = _tokens_of_dropped(notes, prompt.dropped)[-1]
+        assert prompt.total_tokens + last > budget
+
+
+def _tokens_of_dropped(notes, dropped):
+    """Token sizes of the dropped notes, replaying the documented drop order."""
+    order = sorted(range(len(notes)), key=lambda i: (notes[i].relevance, i))
+    replay = [notes[i] for i in order[: len(dropped)]]
+    assert tuple(note.text for note in replay) == dropped
+    return [note.tokens for note in replay]
+
+
+@given(st.lists(note_strategy, max_size=8))
+def test_no_budget_keeps_everything_in_order(notes):
+    prompt = seed_context(notes=notes)
+    assert prompt.lines == (POLICY, *(n.text for n in notes), EVIDENCE, QUESTION)
+    assert prompt.dropped == ()
+
+
+ASSEMBLY_BAD = [
+    (estimate_tokens, (None,), {}, TypeError, "text"),
+    (Note, ("",), {}, ValueError, "text"),
+    (Note, ("x",), {"relevance": float("nan")}, ValueError, "relevance"),
+    (Note, ("x",), {"relevance": "high"}, TypeError, "relevance"),
+    (Note, ("x",), {"tokens": 0}, ValueError, "tokens"),
+    (Note, ("x",), {"tokens": 1.5}, TypeError, "tokens"),
+]
+
+
+@pytest.mark.parametrize(("func", "args", "kwargs", "error", "name"), ASSEMBLY_BAD)
+def test_bad_note_inputs(func, args, kwargs, error, name):
+    with pytest.raises(error, match=name):
+        func(*args, **kwargs)
+
+
+CONTEXT_BAD = [
+    ({"policy": ""}, ValueError, "policy"),
+    ({"evidence": None}, TypeError, "evidence"),
+    ({"question": " "}, ValueError, "question"),
+    ({"notes": "History: x"}, TypeError, "notes"),
+    ({"notes": [1]}, TypeError, r"notes\[0\]"),
+    ({"notes": ["ok", ""]}, ValueError, r"notes\[1\]"),
+    ({"budget_tokens": 0}, ValueError, "budget_tokens"),
+    ({"budget_tokens": -5}, ValueError, "budget_tokens"),
+    ({"budget_tokens": float("inf")}, TypeError, "budget_tokens"),
+    ({"budget_tokens": float("nan")}, TypeError, "budget_tokens"),
+    ({"budget_tokens": 10.0}, TypeError, "budget_tokens"),
+    ({"budget_tokens": 24}, ValueError, "budget_tokens=24"),
+]
+
+
+@pytest.mark.parametrize(("changes", "error", "name"), CONTEXT_BAD)
+def test_bad_assembly_inputs(changes, error, name):
+    with pytest.raises(error, match=name):
+        seed_context(**changes)

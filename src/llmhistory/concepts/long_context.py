@@ -6,12 +6,12 @@ highest at the two ends and lowest in the middle: a U shape. :data:`LIU2023_MULT
 holds the numbers the paper reports for 20 documents, with their source, so a chapter can
 plot them without retyping them.
 
-The rest of the module serves prompt assembly. Ordering and budget trimming are done by
-:func:`llmhistory.concepts.prompts.assemble_long_context` (policy first, evidence next to the
-question, least relevant middle notes dropped first); this module adds a toy relevance score
-to rank notes against a query (:func:`lexical_relevance`, :func:`score_notes`), a case record
-that assembles itself (:class:`LongContextCase`), and a plain-text report of what was kept
-and dropped (:func:`assembly_report`).
+The rest of the module assembles long prompts by that finding:
+:func:`assemble_long_context` puts the governing policy first and the case evidence right
+before the question, and drops the least relevant middle notes (:class:`Note`) first when a
+token budget (:func:`estimate_tokens`) is given. A toy relevance score ranks notes against a
+query (:func:`lexical_relevance`, :func:`score_notes`), a case record assembles itself
+(:class:`LongContextCase`), and :func:`assembly_report` says what was kept and dropped.
 
 >>> curve = lost_in_the_middle("GPT-3.5-Turbo")
 >>> curve.accuracy_at(1), curve.accuracy_at(10), curve.closed_book
@@ -25,13 +25,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from llmhistory._validate import check_float, check_instance, check_int, check_sequence, check_str
-from llmhistory.concepts.prompts import (
-    AssembledPrompt,
-    Note,
-    _check_notes,
-    assemble_long_context,
-    estimate_tokens,
+from llmhistory._validate import (
+    check_float,
+    check_instance,
+    check_int,
+    check_positive_int,
+    check_sequence,
+    check_str,
 )
 
 __all__ = [
@@ -40,10 +40,14 @@ __all__ = [
     "LIU2023_SOURCE",
     "STOPWORDS",
     "SUPPORT_CASE",
+    "AssembledPrompt",
     "LongContextCase",
+    "Note",
     "PositionCurve",
+    "assemble_long_context",
     "assembly_report",
     "content_words",
+    "estimate_tokens",
     "lexical_relevance",
     "lost_in_the_middle",
     "score_notes",
@@ -233,6 +237,219 @@ STOPWORDS: frozenset[str] = frozenset(
     "was were with".split()
 )
 
+
+def estimate_tokens(text: str) -> int:
+    """Return a rough token count of ``text``: its number of whitespace-separated words.
+
+    Real tokenizers split text into more pieces (sub-words, punctuation); this estimate is
+    only for reasoning about budgets in examples.
+
+    Parameters
+    ----------
+    text : str
+        Any string (may be empty).
+
+    Returns
+    -------
+    int
+        ``len(text.split())``, ``>= 0``.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str.
+
+    Examples
+    --------
+    >>> estimate_tokens("Policy: damaged items may be returned within 30 days.")
+    9
+    """
+    return len(check_str("text", text, allow_empty=True).split())
+
+
+@dataclass(frozen=True)
+class Note:
+    """A middle-of-prompt note (history, background) with a relevance score and a token size.
+
+    Parameters
+    ----------
+    text : str
+        The note's line (non-blank).
+    relevance : float, default 0.0
+        Finite score; lower scores are dropped first when a budget is tight.
+    tokens : int, optional
+        Token size, ``>= 1``; defaults to :func:`estimate_tokens` of ``text``.
+
+    Examples
+    --------
+    >>> Note("History: delivery notification sent.").tokens
+    4
+    """
+
+    text: str
+    relevance: float = 0.0
+    tokens: int | None = None
+
+    def __post_init__(self) -> None:
+        check_str("text", self.text)
+        object.__setattr__(self, "relevance", check_float("relevance", self.relevance))
+        if self.tokens is None:
+            object.__setattr__(self, "tokens", estimate_tokens(self.text))
+        else:
+            object.__setattr__(self, "tokens", check_positive_int("tokens", self.tokens))
+
+
+@dataclass(frozen=True)
+class AssembledPrompt:
+    """A long-context prompt in its final line order, with what the budget dropped.
+
+    Attributes
+    ----------
+    lines : tuple of str
+        ``(policy, *kept notes in original order, evidence, question)``.
+    dropped : tuple of str
+        Texts of the dropped notes, in the order they were dropped.
+    total_tokens : int
+        Estimated tokens of ``lines`` (sum of the parts' token sizes).
+    evidence : str
+        The evidence line.
+    question : str
+        The question line.
+    budget_tokens : int or None
+        The budget that was applied, if any.
+    """
+
+    lines: tuple[str, ...]
+    dropped: tuple[str, ...]
+    total_tokens: int
+    evidence: str
+    question: str
+    budget_tokens: int | None = None
+
+    @property
+    def text(self) -> str:
+        """The prompt: ``lines`` joined by newlines."""
+        return "\n".join(self.lines)
+
+    @property
+    def evidence_adjacent_to_question(self) -> bool:
+        """Whether the evidence is the line right before the question, which is last."""
+        return (
+            len(self.lines) >= 2
+            and self.lines[-2] == self.evidence
+            and self.lines[-1] == self.question
+        )
+
+    def numbered_lines(self) -> tuple[str, ...]:
+        """Return the lines prefixed with their 1-based position: ``"1: Policy: ..."``."""
+        return tuple(f"{position}: {line}" for position, line in enumerate(self.lines, start=1))
+
+
+def _check_notes(notes: object) -> tuple[Note, ...]:
+    """Return ``notes`` (a sequence of Note or str; may be empty) as Notes: str -> ``Note(str)``."""
+    checked = []
+    for i, note in enumerate(check_sequence("notes", notes, "note", allow_empty=True)):
+        if isinstance(note, str):
+            note = Note(check_str(f"notes[{i}]", note))
+        if not isinstance(note, Note):
+            raise TypeError(f"notes[{i}] must be a Note or a str, got {type(note).__name__}")
+        checked.append(note)
+    return tuple(checked)
+
+
+def assemble_long_context(
+    *,
+    policy: str,
+    notes: Sequence[Note | str],
+    evidence: str,
+    question: str,
+    budget_tokens: int | None = None,
+) -> AssembledPrompt:
+    """Return the prompt ordered policy, notes, evidence, question, trimmed to a token budget.
+
+    The governing policy goes first and the case evidence right before the question, at the
+    two positions long-context models use most reliably; the notes fill the middle in their
+    original order. With ``budget_tokens``, middle notes are dropped until the total fits:
+    lowest ``relevance`` first, and among equal relevance the earliest note first (the
+    oldest history goes before recent history). Policy, evidence and question are never
+    dropped. Token sizes come from :attr:`Note.tokens` and :func:`estimate_tokens`.
+
+    Parameters
+    ----------
+    policy : str
+        The governing instruction or policy line.
+    notes : sequence of Note or str
+        Middle notes (may be empty); a str becomes ``Note(text)`` with relevance 0.
+    evidence : str
+        The case evidence, placed just before the question.
+    question : str
+        The question, placed last.
+    budget_tokens : int, optional
+        Maximum total tokens, ``>= 1``.
+
+    Returns
+    -------
+    AssembledPrompt
+
+    Raises
+    ------
+    TypeError
+        If a text is not a str, a note is neither Note nor str, or ``budget_tokens`` is not an
+        integer (``float('inf')`` included).
+    ValueError
+        If a text is blank, ``budget_tokens < 1``, or policy, evidence and question alone
+        exceed ``budget_tokens``.
+
+    Examples
+    --------
+    >>> prompt = assemble_long_context(
+    ...     policy="Policy: returns within 30 days.",
+    ...     notes=["History: email updated.", "History: coupon applied."],
+    ...     evidence="Evidence: arrived damaged.",
+    ...     question="Question: approve return?",
+    ...     budget_tokens=14,
+    ... )
+    >>> print(prompt.text)
+    Policy: returns within 30 days.
+    History: coupon applied.
+    Evidence: arrived damaged.
+    Question: approve return?
+    >>> prompt.dropped, prompt.total_tokens, prompt.evidence_adjacent_to_question
+    (('History: email updated.',), 14, True)
+    """
+    policy = check_str("policy", policy)
+    evidence = check_str("evidence", evidence)
+    question = check_str("question", question)
+    middle = list(_check_notes(notes))
+    if budget_tokens is not None:
+        budget_tokens = check_int("budget_tokens", budget_tokens, minimum=1)
+
+    fixed = estimate_tokens(policy) + estimate_tokens(evidence) + estimate_tokens(question)
+    total = fixed + sum(note.tokens for note in middle)
+    dropped_at: list[int] = []
+    if budget_tokens is not None and total > budget_tokens:
+        if fixed > budget_tokens:
+            raise ValueError(
+                f"budget_tokens={budget_tokens} is too small: policy, evidence and question "
+                f"alone need {fixed} tokens"
+            )
+        for i in sorted(range(len(middle)), key=lambda i: (middle[i].relevance, i)):
+            if total <= budget_tokens:
+                break
+            dropped_at.append(i)
+            total -= middle[i].tokens
+    dropped = set(dropped_at)
+    kept = [note.text for i, note in enumerate(middle) if i not in dropped]
+    return AssembledPrompt(
+        lines=(policy, *kept, evidence, question),
+        dropped=tuple(middle[i].text for i in dropped_at),
+        total_tokens=total,
+        evidence=evidence,
+        question=question,
+        budget_tokens=budget_tokens,
+    )
+
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -302,11 +519,11 @@ def lexical_relevance(text: str, query: str) -> float:
 
 
 def score_notes(texts: Sequence[str], query: str) -> tuple[Note, ...]:
-    """Return one :class:`~llmhistory.concepts.prompts.Note` per text, its relevance scored on
+    """Return one :class:`Note` per text, its relevance scored on
     ``query``.
 
     The notes keep the input order; pass them to a :class:`LongContextCase` or to
-    :func:`~llmhistory.concepts.prompts.assemble_long_context`, which drops the lowest-scored first.
+    :func:`assemble_long_context`, which drops the lowest-scored first.
 
     Parameters
     ----------
@@ -345,7 +562,7 @@ class LongContextCase:
     """The parts of a long support prompt: policy, middle notes, case evidence, question.
 
     Strings in ``notes`` become ``Note(text)`` with relevance 0; the tuple keeps their order.
-    :meth:`assemble` hands the parts to :func:`~llmhistory.concepts.prompts.assemble_long_context`.
+    :meth:`assemble` hands the parts to :func:`assemble_long_context`.
 
     Attributes
     ----------
@@ -381,7 +598,7 @@ class LongContextCase:
     def assemble(self, budget_tokens: int | None = None) -> AssembledPrompt:
         """Return the assembled prompt, trimmed to ``budget_tokens`` if given.
 
-        See :func:`llmhistory.concepts.prompts.assemble_long_context` for the order and drop rule.
+        See :func:`assemble_long_context` for the order and drop rule.
 
         >>> SUPPORT_CASE.assemble(budget_tokens=33).dropped
         ('History: customer updated email address.',)
@@ -418,7 +635,7 @@ def assembly_report(prompt: AssembledPrompt) -> str:
     Parameters
     ----------
     prompt : AssembledPrompt
-        The result of :func:`~llmhistory.concepts.prompts.assemble_long_context` or
+        The result of :func:`assemble_long_context` or
         :meth:`LongContextCase.assemble`.
 
     Returns
@@ -428,7 +645,7 @@ def assembly_report(prompt: AssembledPrompt) -> str:
     Raises
     ------
     TypeError
-        If ``prompt`` is not an :class:`~llmhistory.concepts.prompts.AssembledPrompt`.
+        If ``prompt`` is not an :class:`AssembledPrompt`.
 
     Examples
     --------

@@ -1,38 +1,26 @@
-"""Prompts as plain text: few-shot label prompts, tiny pattern prompts, long-context assembly.
+"""Prompts as plain text: few-shot label prompts and the short task prompts.
 
 A decoder-only model only continues text, so every task is framed as a prompt that ends
 where the answer should begin. This module builds those prompts deterministically:
 
 * ``build_label_prompt`` frames classification as "continue after ``Label:``";
-* ``translation_prompt`` and ``chat_prompt`` frame translation and a support reply;
-* ``assemble_long_context`` orders a long prompt so the governing policy comes first and the
-  case evidence sits right before the question (long-context models use the beginning and
-  the end of a prompt more reliably than its middle), and drops the least relevant middle
-  notes when a token budget is given.
+* ``translation_prompt`` and ``chat_prompt`` frame translation and a support reply.
+
+Long prompts (policy, history notes, evidence and question under a token budget) are
+assembled in :mod:`llmhistory.concepts.long_context`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from llmhistory._validate import (
-    check_float,
-    check_int,
-    check_positive_int,
-    check_sequence,
-    check_str,
-)
+from llmhistory._validate import check_sequence, check_str
 
 __all__ = [
     "SUPPORT_EXAMPLES",
     "SUPPORT_LABELS",
-    "AssembledPrompt",
-    "Note",
-    "assemble_long_context",
     "build_label_prompt",
     "chat_prompt",
-    "estimate_tokens",
     "label_header",
     "translation_prompt",
 ]
@@ -267,215 +255,3 @@ def chat_prompt(turns: Sequence[tuple[str, str]], *, next_speaker: str = "Agent"
         )
     lines.append(f"{next_speaker}:")
     return "\n".join(lines)
-
-
-def estimate_tokens(text: str) -> int:
-    """Return a rough token count of ``text``: its number of whitespace-separated words.
-
-    Real tokenizers split text into more pieces (sub-words, punctuation); this estimate is
-    only for reasoning about budgets in examples.
-
-    Parameters
-    ----------
-    text : str
-        Any string (may be empty).
-
-    Returns
-    -------
-    int
-        ``len(text.split())``, ``>= 0``.
-
-    Raises
-    ------
-    TypeError
-        If ``text`` is not a str.
-
-    Examples
-    --------
-    >>> estimate_tokens("Policy: damaged items may be returned within 30 days.")
-    9
-    """
-    return len(check_str("text", text, allow_empty=True).split())
-
-
-@dataclass(frozen=True)
-class Note:
-    """A middle-of-prompt note (history, background) with a relevance score and a token size.
-
-    Parameters
-    ----------
-    text : str
-        The note's line (non-blank).
-    relevance : float, default 0.0
-        Finite score; lower scores are dropped first when a budget is tight.
-    tokens : int, optional
-        Token size, ``>= 1``; defaults to :func:`estimate_tokens` of ``text``.
-
-    Examples
-    --------
-    >>> Note("History: delivery notification sent.").tokens
-    4
-    """
-
-    text: str
-    relevance: float = 0.0
-    tokens: int | None = None
-
-    def __post_init__(self) -> None:
-        check_str("text", self.text)
-        object.__setattr__(self, "relevance", check_float("relevance", self.relevance))
-        if self.tokens is None:
-            object.__setattr__(self, "tokens", estimate_tokens(self.text))
-        else:
-            object.__setattr__(self, "tokens", check_positive_int("tokens", self.tokens))
-
-
-@dataclass(frozen=True)
-class AssembledPrompt:
-    """A long-context prompt in its final line order, with what the budget dropped.
-
-    Attributes
-    ----------
-    lines : tuple of str
-        ``(policy, *kept notes in original order, evidence, question)``.
-    dropped : tuple of str
-        Texts of the dropped notes, in the order they were dropped.
-    total_tokens : int
-        Estimated tokens of ``lines`` (sum of the parts' token sizes).
-    evidence : str
-        The evidence line.
-    question : str
-        The question line.
-    budget_tokens : int or None
-        The budget that was applied, if any.
-    """
-
-    lines: tuple[str, ...]
-    dropped: tuple[str, ...]
-    total_tokens: int
-    evidence: str
-    question: str
-    budget_tokens: int | None = None
-
-    @property
-    def text(self) -> str:
-        """The prompt: ``lines`` joined by newlines."""
-        return "\n".join(self.lines)
-
-    @property
-    def evidence_adjacent_to_question(self) -> bool:
-        """Whether the evidence is the line right before the question, which is last."""
-        return (
-            len(self.lines) >= 2
-            and self.lines[-2] == self.evidence
-            and self.lines[-1] == self.question
-        )
-
-    def numbered_lines(self) -> tuple[str, ...]:
-        """Return the lines prefixed with their 1-based position: ``"1: Policy: ..."``."""
-        return tuple(f"{position}: {line}" for position, line in enumerate(self.lines, start=1))
-
-
-def _check_notes(notes: object) -> tuple[Note, ...]:
-    """Return ``notes`` (a sequence of Note or str; may be empty) as Notes: str -> ``Note(str)``."""
-    checked = []
-    for i, note in enumerate(check_sequence("notes", notes, "note", allow_empty=True)):
-        if isinstance(note, str):
-            note = Note(check_str(f"notes[{i}]", note))
-        if not isinstance(note, Note):
-            raise TypeError(f"notes[{i}] must be a Note or a str, got {type(note).__name__}")
-        checked.append(note)
-    return tuple(checked)
-
-
-def assemble_long_context(
-    *,
-    policy: str,
-    notes: Sequence[Note | str],
-    evidence: str,
-    question: str,
-    budget_tokens: int | None = None,
-) -> AssembledPrompt:
-    """Return the prompt ordered policy, notes, evidence, question, trimmed to a token budget.
-
-    The governing policy goes first and the case evidence right before the question, at the
-    two positions long-context models use most reliably; the notes fill the middle in their
-    original order. With ``budget_tokens``, middle notes are dropped until the total fits:
-    lowest ``relevance`` first, and among equal relevance the earliest note first (the
-    oldest history goes before recent history). Policy, evidence and question are never
-    dropped. Token sizes come from :attr:`Note.tokens` and :func:`estimate_tokens`.
-
-    Parameters
-    ----------
-    policy : str
-        The governing instruction or policy line.
-    notes : sequence of Note or str
-        Middle notes (may be empty); a str becomes ``Note(text)`` with relevance 0.
-    evidence : str
-        The case evidence, placed just before the question.
-    question : str
-        The question, placed last.
-    budget_tokens : int, optional
-        Maximum total tokens, ``>= 1``.
-
-    Returns
-    -------
-    AssembledPrompt
-
-    Raises
-    ------
-    TypeError
-        If a text is not a str, a note is neither Note nor str, or ``budget_tokens`` is not an
-        integer (``float('inf')`` included).
-    ValueError
-        If a text is blank, ``budget_tokens < 1``, or policy, evidence and question alone
-        exceed ``budget_tokens``.
-
-    Examples
-    --------
-    >>> prompt = assemble_long_context(
-    ...     policy="Policy: returns within 30 days.",
-    ...     notes=["History: email updated.", "History: coupon applied."],
-    ...     evidence="Evidence: arrived damaged.",
-    ...     question="Question: approve return?",
-    ...     budget_tokens=14,
-    ... )
-    >>> print(prompt.text)
-    Policy: returns within 30 days.
-    History: coupon applied.
-    Evidence: arrived damaged.
-    Question: approve return?
-    >>> prompt.dropped, prompt.total_tokens, prompt.evidence_adjacent_to_question
-    (('History: email updated.',), 14, True)
-    """
-    policy = check_str("policy", policy)
-    evidence = check_str("evidence", evidence)
-    question = check_str("question", question)
-    middle = list(_check_notes(notes))
-    if budget_tokens is not None:
-        budget_tokens = check_int("budget_tokens", budget_tokens, minimum=1)
-
-    fixed = estimate_tokens(policy) + estimate_tokens(evidence) + estimate_tokens(question)
-    total = fixed + sum(note.tokens for note in middle)
-    dropped_at: list[int] = []
-    if budget_tokens is not None and total > budget_tokens:
-        if fixed > budget_tokens:
-            raise ValueError(
-                f"budget_tokens={budget_tokens} is too small: policy, evidence and question "
-                f"alone need {fixed} tokens"
-            )
-        for i in sorted(range(len(middle)), key=lambda i: (middle[i].relevance, i)):
-            if total <= budget_tokens:
-                break
-            dropped_at.append(i)
-            total -= middle[i].tokens
-    dropped = set(dropped_at)
-    kept = [note.text for i, note in enumerate(middle) if i not in dropped]
-    return AssembledPrompt(
-        lines=(policy, *kept, evidence, question),
-        dropped=tuple(middle[i].text for i in dropped_at),
-        total_tokens=total,
-        evidence=evidence,
-        question=question,
-        budget_tokens=budget_tokens,
-    )
