@@ -34,9 +34,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from llmhistory.concepts.rope import rope_angles
+from llmhistory.tiny.checkpoint import CHECKPOINT_FILE, TOKENIZER_FILE, load_model, save_model
 from llmhistory.tiny.corpus import support_split, training_documents
 from llmhistory.tiny.generation import generate_ids, label_accuracy
-from llmhistory.tiny.checkpoint import CHECKPOINT_FILE, TOKENIZER_FILE, load_model, save_model
 from llmhistory.tiny.model import TinyDecoder
 from llmhistory.tiny.model import tiny_config as TinyConfig  # noqa: N813 (a ModelConfig factory)
 from llmhistory.tiny.tokenizer import BPETokenizer, train_bpe
