@@ -39,7 +39,11 @@ from pathlib import Path
 
 import numpy as np
 
-from llmhistory.tiny.model import CHECKPOINT_FILE, TinyConfig, TinyDecoder, load_tiny
+from llmhistory.concepts.models import ModelConfig
+from llmhistory.tiny import load_tiny
+from llmhistory.tiny.checkpoint import CHECKPOINT_FILE
+from llmhistory.tiny.model import TinyDecoder, tiny_config
+from llmhistory.tiny.weights import to_hf_config
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden_logits.npz"
@@ -50,7 +54,7 @@ PROMPTS = {
     "reply": "Customer: Where is my order?\nAgent:",
 }
 FULL_ROW_CASES = ("label",)
-MOE_CONFIG = TinyConfig(
+MOE_CONFIG = tiny_config(
     vocab_size=40,
     d_model=16,
     layers=2,
@@ -58,7 +62,6 @@ MOE_CONFIG = TinyConfig(
     kv_heads=2,
     d_ff=24,
     context=32,
-    moe=True,
     num_experts=4,
     experts_per_token=2,
 )
@@ -109,7 +112,7 @@ def torch_logits(model: TinyDecoder, ids: list[int]) -> np.ndarray:
         return twin(torch.tensor([ids]))[0].numpy().astype(np.float32)
 
 
-def column_stride(config: TinyConfig) -> int:
+def column_stride(config: ModelConfig) -> int:
     """Every position is stored at every n-th vocabulary id: 16 of 512, 2 of 40."""
     return 16 if config.vocab_size > 64 else 2
 
@@ -130,7 +133,7 @@ def golden_arrays() -> dict[str, np.ndarray]:
         "torch_version": torch.__version__,
         "checkpoint_sha256": checkpoint_sha256(),
         "moe": {
-            "config": MOE_CONFIG.to_hf_dict(),
+            "config": to_hf_config(MOE_CONFIG),
             "seed": MOE_SEED,
             "std": MOE_STD,
             "weights_sha256": weights_sha256(moe_model()),

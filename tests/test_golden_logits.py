@@ -18,7 +18,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from llmhistory.tiny.model import CHECKPOINT_FILE, TinyConfig, TinyDecoder, load_tiny
+from llmhistory.tiny import load_tiny
+from llmhistory.tiny.checkpoint import CHECKPOINT_FILE
+from llmhistory.tiny.model import TinyDecoder
+from llmhistory.tiny.weights import from_hf_config
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden_logits.npz"
@@ -75,7 +78,7 @@ def checked(golden) -> dict:
 
 def moe_model(golden: dict, dtype: str) -> TinyDecoder:
     moe = golden["meta"]["moe"]
-    config = TinyConfig.from_hf_dict(moe["config"])
+    config = from_hf_config(moe["config"])
     return TinyDecoder.random(config, seed=moe["seed"], std=moe["std"], dtype=dtype)
 
 

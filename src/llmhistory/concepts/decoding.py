@@ -28,8 +28,6 @@ from llmhistory._validate import (
     check_positive_float,
     check_positive_int,
     check_rng,
-    check_sequence,
-    check_str,
 )
 
 __all__ = [

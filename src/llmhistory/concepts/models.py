@@ -1,6 +1,8 @@
-"""Published decoder-only configurations and the parameter and KV-cache counts they imply.
+"""Published decoder-only configurations and the parameter counts they imply.
 
-Each :class:`ModelConfig` in the registry copies the sizes its paper or model card states, with
+:class:`ModelConfig` is the one description of an architecture in the library: the registry's
+published models and the book's tiny model (:mod:`llmhistory.tiny.model`) use it alike. Each
+:class:`ModelConfig` in the registry copies the sizes its paper or model card states, with
 that source recorded as a string (nothing is downloaded). :func:`count_parameters` rebuilds
 the headline parameter count from the shapes alone, which is how the book checks that it has
 understood each architecture: GPT-2 small comes to 124.4M, Llama 2 7B to 6.74B, and Mixtral
@@ -22,15 +24,14 @@ from llmhistory._validate import (
     check_positive_int,
     check_str,
 )
-from llmhistory.concepts.kv_cache import kv_cache_bytes
 
 __all__ = [
     "ModelConfig",
     "ParameterCount",
+    "attention_label",
     "count_parameters",
     "describe",
     "get_config",
-    "kv_cache_bytes_per_token",
     "list_configs",
 ]
 
@@ -85,6 +86,8 @@ class ModelConfig:
         RoPE base (``rope_theta``) when positions are rotary.
     sliding_window : int or None, default None
         Attention window in tokens when attention is local (Mistral 7B v0.1: 4096).
+    norm_eps : float, default 1e-5
+        The epsilon added inside each norm (``rms_norm_eps`` / ``layer_norm_epsilon``).
     source : str, default ""
         Where the numbers come from: paper or model card, with URL.
     notes : str, default ""
@@ -110,6 +113,7 @@ class ModelConfig:
     experts_per_token: int = 1
     rope_base: float | None = None
     sliding_window: int | None = None
+    norm_eps: float = 1e-5
     source: str = ""
     notes: str = ""
 
@@ -146,6 +150,7 @@ class ModelConfig:
             check_positive_float("rope_base", self.rope_base)
         if self.sliding_window is not None:
             check_positive_int("sliding_window", self.sliding_window)
+        check_positive_float("norm_eps", self.norm_eps)
         check_str("source", self.source, allow_empty=True)
         check_str("notes", self.notes, allow_empty=True)
 
@@ -156,10 +161,36 @@ class ModelConfig:
 
     @property
     def attention_kind(self) -> str:
-        """``"MHA"``, ``"GQA"`` or ``"MQA"`` from ``kv_heads`` versus ``heads``."""
-        if self.kv_heads == self.heads:
-            return "MHA"
-        return "MQA" if self.kv_heads == 1 else "GQA"
+        """``"MHA"``, ``"GQA"`` or ``"MQA"``: :func:`attention_label` of its heads."""
+        return attention_label(self.heads, self.kv_heads)  # type: ignore[arg-type]
+
+
+def attention_label(heads: int, kv_heads: int) -> str:
+    """Return ``"MHA"`` (``kv_heads == heads``), ``"MQA"`` (``kv_heads == 1``) or ``"GQA"``.
+
+    Multi-head attention keeps one Key/Value head per query head, multi-query attention one
+    for all (Shazeer 2019), grouped-query attention one per group (Ainslie et al. 2023). One
+    head is multi-head attention.
+
+    Raises
+    ------
+    TypeError
+        If a count is not an integer.
+    ValueError
+        If a count is < 1 or ``kv_heads`` does not divide ``heads``.
+
+    Examples
+    --------
+    >>> [attention_label(32, kv) for kv in (32, 8, 1)]
+    ['MHA', 'GQA', 'MQA']
+    """
+    heads = check_positive_int("heads", heads)
+    kv_heads = check_positive_int("kv_heads", kv_heads)
+    if heads % kv_heads:
+        raise ValueError(f"kv_heads={kv_heads} must divide heads={heads}")
+    if kv_heads == heads:
+        return "MHA"
+    return "MQA" if kv_heads == 1 else "GQA"
 
 
 @dataclass(frozen=True)
@@ -235,48 +266,6 @@ def count_parameters(config: ModelConfig) -> ParameterCount:
     total = sum(breakdown.values())
     inactive = c.layers * (c.num_experts - c.experts_per_token) * per_expert
     return ParameterCount(total=total, active=total - inactive, breakdown=breakdown)
-
-
-def kv_cache_bytes_per_token(config: ModelConfig, bytes_per_value: int = 2) -> int:
-    """Return the KV-cache bytes one token adds across all layers of ``config``.
-
-    ``kv_cache_bytes(batch=1, tokens=1, ...)`` with the model's ``layers``, ``kv_heads`` and
-    ``head_dim``.
-
-    Parameters
-    ----------
-    config : ModelConfig
-    bytes_per_value : int, default 2
-        2 for bf16/fp16, 1 for 8-bit caches.
-
-    Returns
-    -------
-    int
-        Bytes per cached token.
-
-    Raises
-    ------
-    TypeError
-        If ``config`` is not a :class:`ModelConfig` or ``bytes_per_value`` not an integer.
-    ValueError
-        If ``bytes_per_value < 1``.
-
-    Examples
-    --------
-    >>> kv_cache_bytes_per_token(get_config("llama-2-7b")) // 1024
-    512
-    >>> kv_cache_bytes_per_token(get_config("llama-3-8b")) // 1024
-    128
-    """
-    c = check_instance("config", config, ModelConfig)
-    return kv_cache_bytes(
-        batch=1,
-        layers=c.layers,
-        tokens=1,
-        kv_heads=c.kv_heads,
-        head_dim=c.head_dim,
-        bytes_per_value=bytes_per_value,
-    )
 
 
 def _gpt2(name: str, d_model: int, layers: int, heads: int, **extra: object) -> ModelConfig:

@@ -6,8 +6,9 @@ This module turns such rows into things a reader can look at:
 * :func:`top_candidates` and :func:`format_candidates`: the most likely next tokens;
 * :func:`policy_table`: the same logits under a temperature, top-k and top-p, with the
   tokens the filters drop (the explorable of chapter 1);
-* :func:`loop_trace` and :func:`format_loop_trace`: the next-token loop of a trained model,
-  one row per generated token (context tail, chosen token, its probability).
+* :class:`LoopStep` and :func:`format_loop_trace`: the next-token loop of a trained model,
+  one row per generated token (context tail, chosen token, its probability); the tiny model's
+  loop is recorded by :func:`llmhistory.tiny.generation.loop_trace`.
 
 Token ids are shown through *labels*, one display string per id (:func:`token_labels`).
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from llmhistory._validate import as_float_array, check_float, check_int, check_sequence, check_str
-from llmhistory.concepts.decoding import GREEDY, DecodingPolicy, next_token_distribution, softmax
+from llmhistory.concepts.decoding import DecodingPolicy, next_token_distribution, softmax
 
 __all__ = [
     "Candidate",
@@ -32,7 +33,6 @@ __all__ = [
     "format_candidates",
     "format_loop_trace",
     "kept_counts",
-    "loop_trace",
     "policy_table",
     "show_token",
     "token_labels",
@@ -73,10 +73,12 @@ def token_labels(tokenizer: object) -> tuple[str, ...]:
 
     Examples
     --------
-    >>> from llmhistory.tiny.tokenizer import BPETokenizer
-    >>> labels = token_labels(BPETokenizer([(104, 105)]))
-    >>> labels[104], labels[256], labels[-1], len(labels)
-    ('h', 'hi', '<eos>', 259)
+    >>> class Bytes:  # anything with vocab_size and token_bytes(id)
+    ...     vocab_size = 3
+    ...     def token_bytes(self, i):
+    ...         return [b"h", b" hi", b"\\xe2"][i]
+    >>> token_labels(Bytes())
+    ('h', ' hi', '\\\\xe2')
     """
     if not hasattr(tokenizer, "vocab_size") or not callable(getattr(tokenizer, "token_bytes", 0)):
         raise TypeError(
@@ -357,96 +359,8 @@ class LoopStep:
     rank: int
 
 
-def loop_trace(
-    model: object,
-    tokenizer: object,
-    prompt: str,
-    *,
-    max_new_tokens: int = 12,
-    policy: DecodingPolicy = GREEDY,
-    seed: int = 0,
-    tail_tokens: int = 3,
-) -> tuple[LoopStep, ...]:
-    """Return one :class:`LoopStep` per token the model generates after ``prompt``.
-
-    Generation is :func:`llmhistory.tiny.generation.generate_ids` (``<bos>`` + prompt, stopping at
-    ``<eos>``); the probabilities come from one full forward pass over the result, row
-    ``t`` scoring the token at ``t + 1``.
-
-    Parameters
-    ----------
-    model : llmhistory.tiny.model.TinyDecoder
-    tokenizer : llmhistory.tiny.tokenizer.BPETokenizer
-    prompt : str
-        Non-blank text.
-    max_new_tokens : int, default 12
-        ``>= 1``.
-    policy : DecodingPolicy, default greedy
-    seed : int, default 0
-        Seed of the sampler (unused when greedy).
-    tail_tokens : int, default 3
-        Tokens of context to show, ``>= 1``.
-
-    Returns
-    -------
-    tuple of LoopStep
-        Empty only if nothing was generated.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As for :func:`llmhistory.tiny.generation.generate_ids`, and for a bad ``tail_tokens``.
-
-    Examples
-    --------
-    >>> from llmhistory.tiny.model import TinyConfig, TinyDecoder
-    >>> from llmhistory.tiny.tokenizer import BPETokenizer
-    >>> tok = BPETokenizer([])
-    >>> c = TinyConfig(vocab_size=tok.vocab_size, d_model=8, layers=1, heads=2, kv_heads=1,
-    ...                d_ff=8, context=32)
-    >>> steps = loop_trace(TinyDecoder.random(c), tok, "Hi", max_new_tokens=2)
-    >>> [s.step for s in steps], steps[0].rank
-    ([1, 2], 1)
-    """
-    from llmhistory.tiny.generation import generate_ids
-
-    prompt = check_str("prompt", prompt)
-    max_new_tokens = check_int("max_new_tokens", max_new_tokens, minimum=1)
-    tail_tokens = check_int("tail_tokens", tail_tokens, minimum=1)
-    if not hasattr(tokenizer, "encode") or not hasattr(tokenizer, "decode"):
-        raise TypeError(f"tokenizer must be a BPETokenizer, got {type(tokenizer).__name__}")
-    prompt_ids = tokenizer.encode(prompt, add_bos=True)
-    run = generate_ids(
-        model,
-        prompt_ids,
-        max_new_tokens=max_new_tokens,
-        policy=policy,
-        seed=seed,
-        stop_tokens=(tokenizer.eos_id,),
-    )
-    ids = list(run.token_ids)
-    rows = model.logits(ids[:-1])  # [tokens - 1, vocab_size]: row t scores token t + 1
-    steps = []
-    for step, token in enumerate(run.new_token_ids, start=1):
-        position = len(prompt_ids) + step - 2  # the row that chose this token
-        probs = softmax(rows[position])
-        rank = 1 + int(np.count_nonzero(probs > probs[token]))
-        start = max(0, position + 1 - tail_tokens)
-        steps.append(
-            LoopStep(
-                step=step,
-                context_tail=tokenizer.decode(ids[start : position + 1]),
-                token_id=int(token),
-                token=tokenizer.decode([token]),
-                probability=float(probs[token]),
-                rank=rank,
-            )
-        )
-    return tuple(steps)
-
-
 def format_loop_trace(steps: Sequence[LoopStep]) -> str:
-    """Return an aligned table of a :func:`loop_trace`: step, context tail, token, probability.
+    """Return an aligned table of a loop trace: step, context tail, token, probability.
 
     Parameters
     ----------

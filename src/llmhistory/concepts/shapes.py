@@ -3,8 +3,9 @@
 ``last_position_trace`` follows the end of a decoder-only forward pass with random stand-ins
 for learned values: final normalized hidden states ``(batch, tokens, d_model)``, an output
 projection ``(d_model, vocab_size)``, the logits of the last position ``(batch, vocab_size)``
-and their softmax. ``kv_cache_shape`` gives the layout of the cached Keys and Values. This is a
-shape exercise, not a model: no number here means anything beyond its shape.
+and their softmax. The layout of the cached Keys and Values is
+:func:`llmhistory.concepts.kv_cache.kv_cache_shape`. This is a shape exercise, not a model: no
+number here means anything beyond its shape.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 from llmhistory._validate import check_instance, check_int, check_positive_int
 from llmhistory.concepts.decoding import softmax
 
-__all__ = ["ShapeTrace", "format_shape_trace", "kv_cache_shape", "last_position_trace"]
+__all__ = ["ShapeTrace", "format_shape_trace", "last_position_trace"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,54 +124,6 @@ def last_position_trace(
     return ShapeTrace(hidden, output_projection, last_logits, probabilities)
 
 
-def kv_cache_shape(
-    *, layers: int, batch: int, kv_heads: int, tokens: int, head_dim: int
-) -> tuple[int, int, int, int, int, int]:
-    """Return the KV-cache shape ``(layers, 2, batch, kv_heads, tokens, head_dim)``.
-
-    The axis of size 2 holds Keys (index 0) and Values (index 1). The cache grows along
-    ``tokens`` by one per generated token.
-
-    Parameters
-    ----------
-    layers : int
-        Transformer blocks, ``>= 1``.
-    batch : int
-        Sequences, ``>= 1``.
-    kv_heads : int
-        Key/Value heads per layer, ``>= 1`` (fewer than query heads under GQA/MQA).
-    tokens : int
-        Cached positions, ``>= 1``.
-    head_dim : int
-        Width of one head, ``>= 1``.
-
-    Returns
-    -------
-    tuple of int
-        Six sizes.
-
-    Raises
-    ------
-    TypeError
-        If an argument is not an integer.
-    ValueError
-        If an argument is below 1.
-
-    Examples
-    --------
-    >>> kv_cache_shape(layers=4, batch=1, kv_heads=2, tokens=5, head_dim=4)
-    (4, 2, 1, 2, 5, 4)
-    """
-    return (
-        check_positive_int("layers", layers),
-        2,
-        check_positive_int("batch", batch),
-        check_positive_int("kv_heads", kv_heads),
-        check_positive_int("tokens", tokens),
-        check_positive_int("head_dim", head_dim),
-    )
-
-
 def format_shape_trace(trace: ShapeTrace, kv_shape: tuple[int, ...] | None = None) -> list[str]:
     """Return the printable lines of a shape trace (and, optionally, of the KV-cache shape).
 
@@ -178,7 +131,8 @@ def format_shape_trace(trace: ShapeTrace, kv_shape: tuple[int, ...] | None = Non
     ----------
     trace : ShapeTrace
     kv_shape : tuple of int, optional
-        A shape from :func:`kv_cache_shape` to report on a last line.
+        A shape from :func:`llmhistory.concepts.kv_cache.kv_cache_shape` to report on a last
+        line.
 
     Returns
     -------

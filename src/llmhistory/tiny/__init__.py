@@ -3,16 +3,25 @@
 =================  =====================================================================
 module             what
 =================  =====================================================================
-``model``          the decoder: config, forward pass, KV-cached decoding
-``weights``        the checkpoint: safetensors I/O, Hugging Face names, checks, loading
+``model``          the forward path (kernels, blocks, ``forward``) and ``TinyDecoder``
+``weights``        Hugging Face names and config, checks, the safetensors format
+``checkpoint``     save and load a model; ``load_tiny``, the shipped model
 ``tokenizer``      the byte-level BPE tokenizer
-``generation``     text in, text out: generate, rank labels, label accuracy
+``generation``     text in, text out: generate, the loop traced, rank labels, accuracy
 ``corpus``         the synthetic support corpus the model is trained on
 ``evaluation``     hand-written support messages for an honest accuracy figure
 ``bench``          tokens per second with and without the KV cache
 ``data/``          the shipped checkpoint, tokenizer and evaluation sets
 =================  =====================================================================
 
-The tiny model uses the concepts (``llmhistory.concepts``); it never imports the book's
-machinery (``llmhistory.book``).
+Its config is :class:`llmhistory.concepts.models.ModelConfig` and its cache
+:class:`llmhistory.concepts.kv_cache.KVCache`: the tiny model uses the concepts
+(``llmhistory.concepts``) and never imports the book's machinery (``llmhistory.book``).
+
+>>> from llmhistory.tiny import load_tiny
+>>> model, tokenizer = load_tiny()
 """
+
+from llmhistory.tiny.checkpoint import load_tiny
+
+__all__ = ["load_tiny"]

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from llmhistory._validate import check_instance, check_int, check_positive_int, check_str
 from llmhistory.concepts.kv_cache import kv_cache_bytes
+from llmhistory.tiny.checkpoint import load_tiny
 from llmhistory.tiny.generation import generate_ids
-from llmhistory.tiny.model import TinyDecoder, load_tiny
+from llmhistory.tiny.model import TinyDecoder
 from llmhistory.tiny.tokenizer import BPETokenizer
 
 __all__ = ["BenchResult", "format_benchmark", "main", "run_benchmark"]
@@ -84,7 +85,7 @@ def run_benchmark(
     Parameters
     ----------
     model, tokenizer : optional
-        Default: the shipped model and tokenizer (:func:`llmhistory.tiny.model.load_tiny`).
+        Default: the shipped model and tokenizer (:func:`llmhistory.tiny.load_tiny`).
     new_tokens : int, default 256
         Tokens to generate, ``>= 1``; prompt plus new tokens must fit the context.
     prompt : str

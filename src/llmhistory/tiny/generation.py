@@ -1,17 +1,18 @@
 """Text generation and label scoring with the tiny decoder.
 
-:func:`generate_ids` runs the next-token loop of :func:`llmhistory.concepts.decoding.generate` over
-a
-:class:`~llmhistory.tiny.model.TinyDecoder`, either recomputing the whole sequence at every step
-(``use_cache=False``) or feeding only the newest token and reading earlier Keys and Values from a
-:class:`~llmhistory.tiny.model.KVCache` (``use_cache=True``). Both give the same tokens; the cached
-loop is much faster. :func:`generate_text` wraps it with the tokenizer.
+:func:`generate_ids` runs the next-token loop of :func:`llmhistory.concepts.decoding.generate`
+over a :class:`~llmhistory.tiny.model.TinyDecoder`, either recomputing the whole sequence at
+every step (``use_cache=False``) or feeding only the newest token and reading earlier Keys and
+Values from a :class:`~llmhistory.concepts.kv_cache.KVCache` (``use_cache=True``). Both give the
+same tokens; the cached loop is much faster. :func:`generate_text` wraps it with the tokenizer,
+and :func:`loop_trace` records the loop one token at a time
+(:func:`llmhistory.concepts.next_token.format_loop_trace` prints it).
 
 :func:`rank_labels` turns the model into a classifier the way the chapter describes: after a
 few-shot prompt that ends in ``Label:``, each candidate label is scored by the log-probability
 the model gives to its tokens (``" Shipping"``), and the labels are ranked.
 
->>> from llmhistory.tiny.model import load_tiny
+>>> from llmhistory.tiny import load_tiny
 >>> model, tokenizer = load_tiny()
 >>> text = generate_text(model, tokenizer, "Customer: Where is my order?\\nAgent:")
 >>> len(text) > 0
@@ -25,7 +26,15 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from llmhistory._validate import check_bool, check_instance, check_int, check_sequence, check_str
-from llmhistory.concepts.decoding import GREEDY, DecodingPolicy, Generation, generate, log_softmax
+from llmhistory.concepts.decoding import (
+    GREEDY,
+    DecodingPolicy,
+    Generation,
+    generate,
+    log_softmax,
+    softmax,
+)
+from llmhistory.concepts.next_token import LoopStep
 from llmhistory.concepts.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
 from llmhistory.tiny.model import TinyDecoder
 from llmhistory.tiny.tokenizer import BPETokenizer
@@ -34,6 +43,7 @@ __all__ = [
     "generate_ids",
     "generate_text",
     "label_accuracy",
+    "loop_trace",
     "next_logits_function",
     "rank_labels",
 ]
@@ -55,9 +65,9 @@ def next_logits_function(
     """Return ``next_logits(token_ids) -> (vocab_size,)`` for
     :func:`llmhistory.concepts.decoding.generate`.
 
-    With ``use_cache=True`` the function keeps a :class:`~llmhistory.tiny.model.KVCache` and runs
-    only the ids it has not seen yet, so it must be called with one growing sequence (as the
-    loop does). With ``use_cache=False`` it runs the full forward pass every time.
+    With ``use_cache=True`` the function keeps a :class:`~llmhistory.concepts.kv_cache.KVCache`
+    and runs only the ids it has not seen yet, so it must be called with one growing sequence
+    (as the loop does). With ``use_cache=False`` it runs the full forward pass every time.
 
     Parameters
     ----------
@@ -72,9 +82,9 @@ def next_logits_function(
 
     Examples
     --------
-    >>> from llmhistory.tiny.model import TinyConfig
-    >>> c = TinyConfig(vocab_size=20, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
-    ...                context=16)
+    >>> from llmhistory.tiny.model import tiny_config
+    >>> c = tiny_config(vocab_size=20, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
+    ...                 context=16)
     >>> model = TinyDecoder.random(c, dtype="float64")
     >>> cached, full = next_logits_function(model), next_logits_function(model, use_cache=False)
     >>> bool(np.allclose(cached([1, 2]), full([1, 2])) and np.allclose(cached([1, 2, 3]),
@@ -143,9 +153,9 @@ def generate_ids(
 
     Examples
     --------
-    >>> from llmhistory.tiny.model import TinyConfig
-    >>> c = TinyConfig(vocab_size=20, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
-    ...                context=16)
+    >>> from llmhistory.tiny.model import tiny_config
+    >>> c = tiny_config(vocab_size=20, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
+    ...                 context=16)
     >>> run = generate_ids(TinyDecoder.random(c), [1, 2], max_new_tokens=3)
     >>> len(run.new_token_ids), run.stop_reason
     (3, 'max_new_tokens')
@@ -210,7 +220,7 @@ def generate_text(
 
     Examples
     --------
-    >>> from llmhistory.tiny.model import load_tiny
+    >>> from llmhistory.tiny import load_tiny
     >>> model, tokenizer = load_tiny()
     >>> generate_text(model, tokenizer, "Policy: damaged items may be returned within",
     ...               max_new_tokens=8)
@@ -272,7 +282,7 @@ def rank_labels(
 
     Examples
     --------
-    >>> from llmhistory.tiny.model import load_tiny
+    >>> from llmhistory.tiny import load_tiny
     >>> from llmhistory.concepts.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
     >>> model, tokenizer = load_tiny()
     >>> prompt = build_label_prompt("My order says delivered but it's not here.",
@@ -331,7 +341,7 @@ def label_accuracy(
     Examples
     --------
     >>> from llmhistory.tiny.corpus import Ticket
-    >>> from llmhistory.tiny.model import load_tiny
+    >>> from llmhistory.tiny import load_tiny
     >>> label_accuracy(*load_tiny(), [Ticket("I forgot my password.", "Account")])
     1.0
     """
@@ -343,3 +353,87 @@ def label_accuracy(
         best, _ = rank_labels(model, tokenizer, prompt, labels)[0]
         correct += best == ticket.label  # type: ignore[attr-defined]
     return correct / len(tickets)
+
+
+def loop_trace(
+    model: TinyDecoder,
+    tokenizer: BPETokenizer,
+    prompt: str,
+    *,
+    max_new_tokens: int = 12,
+    policy: DecodingPolicy = GREEDY,
+    seed: int = 0,
+    tail_tokens: int = 3,
+) -> tuple[LoopStep, ...]:
+    """Return one :class:`~llmhistory.concepts.next_token.LoopStep` per token generated.
+
+    Generation is :func:`generate_ids` (``<bos>`` + prompt, stopping at ``<eos>``); the
+    probabilities come from one full forward pass over the result, row ``t`` scoring the token
+    at ``t + 1``. :func:`llmhistory.concepts.next_token.format_loop_trace` prints the steps.
+
+    Parameters
+    ----------
+    model : TinyDecoder
+    tokenizer : BPETokenizer
+    prompt : str
+        Non-blank text.
+    max_new_tokens : int, default 12
+        ``>= 1``.
+    policy : DecodingPolicy, default greedy
+    seed : int, default 0
+        Seed of the sampler (unused when greedy).
+    tail_tokens : int, default 3
+        Tokens of context to show, ``>= 1``.
+
+    Returns
+    -------
+    tuple of LoopStep
+        Empty only if nothing was generated.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`generate_ids`, and for a bad ``tail_tokens`` or a mismatched tokenizer.
+
+    Examples
+    --------
+    >>> from llmhistory.tiny.model import tiny_config
+    >>> tok = BPETokenizer([])
+    >>> c = tiny_config(vocab_size=tok.vocab_size, d_model=8, layers=1, heads=2, kv_heads=1,
+    ...                 d_ff=8, context=32)
+    >>> steps = loop_trace(TinyDecoder.random(c), tok, "Hi", max_new_tokens=2)
+    >>> [s.step for s in steps], steps[0].rank
+    ([1, 2], 1)
+    """
+    model = check_instance("model", model, TinyDecoder)
+    tokenizer = _check_tokenizer(tokenizer, model)
+    prompt = check_str("prompt", prompt)
+    max_new_tokens = check_int("max_new_tokens", max_new_tokens, minimum=1)
+    tail_tokens = check_int("tail_tokens", tail_tokens, minimum=1)
+    prompt_ids = tokenizer.encode(prompt, add_bos=True)
+    run = generate_ids(
+        model,
+        prompt_ids,
+        max_new_tokens=max_new_tokens,
+        policy=policy,
+        seed=seed,
+        stop_tokens=(tokenizer.eos_id,),
+    )
+    ids = list(run.token_ids)
+    rows = model.logits(ids[:-1])  # [tokens - 1, vocab_size]: row t scores token t + 1
+    steps = []
+    for step, token in enumerate(run.new_token_ids, start=1):
+        position = len(prompt_ids) + step - 2  # the row that chose this token
+        probs = softmax(rows[position])  # [vocab_size], float64
+        start = max(0, position + 1 - tail_tokens)
+        steps.append(
+            LoopStep(
+                step=step,
+                context_tail=tokenizer.decode(ids[start : position + 1]),
+                token_id=int(token),
+                token=tokenizer.decode([token]),
+                probability=float(probs[token]),
+                rank=1 + int(np.count_nonzero(probs > probs[token])),
+            )
+        )
+    return tuple(steps)

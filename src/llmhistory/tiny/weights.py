@@ -1,4 +1,13 @@
-"""Weights on disk: one safetensors file with Hugging Face Llama/Mixtral tensor names.
+"""The tiny model's weights: Hugging Face names and config, their checks, the safetensors format.
+
+* :func:`check_config` refuses a :class:`~llmhistory.concepts.models.ModelConfig` that asks for
+  a feature the tiny model does not implement, naming it; :func:`to_hf_config` and
+  :func:`from_hf_config` map a config to and from a Hugging Face ``config.json``;
+* :func:`parameter_shapes` lists every tensor's Hugging Face name and shape, and
+  :func:`check_state_dict` checks a mapping of tensors against it;
+* :func:`save_safetensors` and :func:`load_safetensors` write and read the file format.
+
+Saving and loading a whole model is :mod:`llmhistory.tiny.checkpoint`.
 
 The safetensors format is simple enough to write with NumPy alone:
 
@@ -26,8 +35,8 @@ already uses the rotate-half pairing, so our ``q_proj``/``k_proj`` are stored an
 are, exactly like Hugging Face's in-memory layout; no permutation happens on save or load.
 
 Saving writes to a temporary file in the same folder and renames it, so an error never leaves a
-half-written file. Loading checks the header, the dtypes, the offsets and, for a model, every
-tensor's name and shape against the config, and says which tensor is wrong.
+half-written file. Loading checks the header, the dtypes and the offsets, and says which tensor
+is wrong.
 
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.safetensors"
@@ -48,16 +57,290 @@ from pathlib import Path
 
 import numpy as np
 
-from llmhistory._validate import check_instance, check_str
-from llmhistory.tiny.model import TinyConfig, TinyDecoder
+from llmhistory._validate import check_choice, check_instance, check_str
+from llmhistory.concepts.models import ModelConfig
 
 __all__ = [
     "SAFETENSORS_DTYPES",
-    "load_model",
+    "check_config",
+    "check_state_dict",
+    "from_hf_config",
     "load_safetensors",
-    "save_model",
+    "parameter_shapes",
     "save_safetensors",
+    "to_hf_config",
 ]
+
+
+# -- the config: what the tiny model implements, and Hugging Face's config.json -------------
+
+#: What the tiny model implements, as ``(field, allowed value, what it implements)``.
+_IMPLEMENTED = (
+    ("ffn", "swiglu", "it implements swiglu"),
+    ("norm", "rmsnorm", "it implements rmsnorm"),
+    ("learned_positions", False, "it implements rotary positions (rope_base)"),
+    ("attention_bias", False, "its projections have no biases"),
+    ("mlp_bias", False, "its feed-forward matrices have no biases"),
+    ("sliding_window", None, "it implements full causal attention"),
+)
+
+
+def check_config(config: ModelConfig) -> ModelConfig:
+    """Return ``config`` after checking the tiny model implements everything it asks for.
+
+    The tiny model is Llama/Mixtral-shaped: SwiGLU, RMSNorm, rotary positions, no biases, full
+    causal attention, an even ``head_dim``.
+
+    Raises
+    ------
+    TypeError
+        If ``config`` is not a :class:`~llmhistory.concepts.models.ModelConfig`.
+    ValueError
+        Naming the first feature the tiny model does not implement.
+
+    Examples
+    --------
+    >>> from llmhistory.concepts.models import get_config
+    >>> check_config(get_config("gpt2"))
+    Traceback (most recent call last):
+    ...
+    ValueError: ModelConfig(ffn='gelu') is not supported by the tiny model: it implements swiglu
+    >>> check_config(get_config("llama-3-8b")).name
+    'llama-3-8b'
+    """
+    c = check_instance("config", config, ModelConfig)
+    for field, allowed, implemented in _IMPLEMENTED:
+        value = getattr(c, field)
+        if value != allowed:
+            raise ValueError(
+                f"ModelConfig({field}={value!r}) is not supported by the tiny model: {implemented}"
+            )
+    if c.rope_base is None:
+        raise ValueError(
+            "ModelConfig(rope_base=None) is not supported by the tiny model: it implements "
+            "rotary positions and needs their base"
+        )
+    if c.head_dim % 2:  # type: ignore[operator]
+        raise ValueError(f"head_dim={c.head_dim} must be even for rotary positions")
+    return c
+
+
+def to_hf_config(config: ModelConfig) -> dict[str, object]:
+    """Return the Hugging Face ``config.json`` fields (``LlamaConfig`` / ``MixtralConfig``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`check_config`.
+
+    Examples
+    --------
+    >>> from llmhistory.tiny.model import tiny_config
+    >>> c = tiny_config(vocab_size=10, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
+    ...                 context=8, num_experts=4, experts_per_token=2)
+    >>> to_hf_config(c)["model_type"], to_hf_config(c)["num_local_experts"]
+    ('mixtral', 4)
+    """
+    c = check_config(config)
+    hf: dict[str, object] = {
+        "architectures": ["MixtralForCausalLM" if c.is_moe else "LlamaForCausalLM"],
+        "model_type": "mixtral" if c.is_moe else "llama",
+        "hidden_size": c.d_model,
+        "intermediate_size": c.d_ff,
+        "num_hidden_layers": c.layers,
+        "num_attention_heads": c.heads,
+        "num_key_value_heads": c.kv_heads,
+        "head_dim": c.head_dim,
+        "vocab_size": c.vocab_size,
+        "max_position_embeddings": c.context,
+        "rms_norm_eps": c.norm_eps,
+        "rope_theta": c.rope_base,
+        "tie_word_embeddings": c.tied_embeddings,
+        "hidden_act": "silu",
+        "attention_bias": False,
+    }
+    if c.is_moe:
+        hf["num_local_experts"] = c.num_experts
+        hf["num_experts_per_tok"] = c.experts_per_token
+    else:
+        hf["mlp_bias"] = False
+    return hf
+
+
+#: ``ModelConfig`` field -> Hugging Face key, for every config.json the tiny model reads.
+_HF_KEYS = {
+    "vocab_size": "vocab_size",
+    "d_model": "hidden_size",
+    "layers": "num_hidden_layers",
+    "heads": "num_attention_heads",
+    "kv_heads": "num_key_value_heads",
+    "d_ff": "intermediate_size",
+    "context": "max_position_embeddings",
+    "tied_embeddings": "tie_word_embeddings",
+    "rope_base": "rope_theta",
+    "norm_eps": "rms_norm_eps",
+}
+#: Optional keys (absent means the default): ``ModelConfig`` field -> Hugging Face key.
+_HF_OPTIONAL = {
+    "head_dim": "head_dim",
+    "attention_bias": "attention_bias",
+    "mlp_bias": "mlp_bias",
+    "sliding_window": "sliding_window",
+}
+
+
+def from_hf_config(hf: Mapping[str, object], name: str = "tiny") -> ModelConfig:
+    """Return the :class:`~llmhistory.concepts.models.ModelConfig` of a Hugging Face config.
+
+    Parameters
+    ----------
+    hf : mapping
+        A ``config.json`` of ``model_type`` ``"llama"`` or ``"mixtral"``.
+    name : str, default "tiny"
+        The config's name (Hugging Face configs do not carry one).
+
+    Raises
+    ------
+    TypeError
+        If ``hf`` is not a mapping or a field has the wrong type.
+    ValueError
+        If a required field is missing, ``model_type`` is not llama/mixtral, a Mixtral has one
+        expert, ``hidden_act`` is not silu, or a feature is unsupported (:func:`check_config`).
+
+    Examples
+    --------
+    >>> from llmhistory.tiny.model import tiny_config
+    >>> c = tiny_config(vocab_size=10, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
+    ...                 context=8)
+    >>> from_hf_config(to_hf_config(c)) == c
+    True
+    """
+    if not isinstance(hf, Mapping):
+        raise TypeError(f"hf must be a mapping, got {type(hf).__name__}")
+    model_type = check_choice("model_type", hf.get("model_type"), ("llama", "mixtral"))
+    keys = dict(_HF_KEYS)
+    if model_type == "mixtral":
+        keys.update(num_experts="num_local_experts", experts_per_token="num_experts_per_tok")
+    missing = [hf_key for hf_key in keys.values() if hf_key not in hf]
+    if missing:
+        raise ValueError(f"config is missing the field(s) {', '.join(missing)}")
+    if model_type == "mixtral" and hf["num_local_experts"] == 1:
+        raise ValueError("num_local_experts=1: a one-expert mixtral is a llama (store it so)")
+    if hf.get("hidden_act", "silu") != "silu":
+        raise ValueError(
+            f"hidden_act={hf['hidden_act']!r} is not supported by the tiny model: it implements "
+            "swiglu (silu)"
+        )
+    values = {field: hf[hf_key] for field, hf_key in keys.items()}
+    values.update({field: hf[key] for field, key in _HF_OPTIONAL.items() if key in hf})
+    return check_config(ModelConfig(name=name, **values))  # type: ignore[arg-type]
+
+
+# -- the tensors: Hugging Face names, shapes and checks -------------------------------------
+
+
+def parameter_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
+    """Return every weight's Hugging Face name and shape (``[out, in]`` for projections).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`check_config`.
+
+    Examples
+    --------
+    >>> from llmhistory.tiny.model import tiny_config
+    >>> c = tiny_config(vocab_size=10, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=6,
+    ...                 context=8)
+    >>> parameter_shapes(c)["model.layers.0.self_attn.k_proj.weight"]
+    (4, 8)
+    """
+    c = check_config(config)
+    d, q_width, kv_width = c.d_model, c.heads * c.head_dim, c.kv_heads * c.head_dim
+    shapes: dict[str, tuple[int, ...]] = {"model.embed_tokens.weight": (c.vocab_size, d)}
+    for i in range(c.layers):
+        p = f"model.layers.{i}."
+        shapes[p + "input_layernorm.weight"] = (d,)
+        shapes[p + "self_attn.q_proj.weight"] = (q_width, d)
+        shapes[p + "self_attn.k_proj.weight"] = (kv_width, d)
+        shapes[p + "self_attn.v_proj.weight"] = (kv_width, d)
+        shapes[p + "self_attn.o_proj.weight"] = (d, q_width)
+        shapes[p + "post_attention_layernorm.weight"] = (d,)
+        if c.is_moe:
+            shapes[p + "block_sparse_moe.gate.weight"] = (c.num_experts, d)
+            for j in range(c.num_experts):
+                e = f"{p}block_sparse_moe.experts.{j}."
+                shapes[e + "w1.weight"] = (c.d_ff, d)  # gate
+                shapes[e + "w2.weight"] = (d, c.d_ff)  # down
+                shapes[e + "w3.weight"] = (c.d_ff, d)  # up
+        else:
+            shapes[p + "mlp.gate_proj.weight"] = (c.d_ff, d)
+            shapes[p + "mlp.up_proj.weight"] = (c.d_ff, d)
+            shapes[p + "mlp.down_proj.weight"] = (d, c.d_ff)
+    shapes["model.norm.weight"] = (d,)
+    if not c.tied_embeddings:
+        shapes["lm_head.weight"] = (c.vocab_size, d)
+    return shapes
+
+
+def check_state_dict(config: ModelConfig, tensors: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Return ``tensors`` as read-only arrays after checking every name, dtype and shape.
+
+    All tensors must be floating point (float16, float32 or float64) of one common dtype;
+    float16 is widened to float32 for computation.
+
+    Raises
+    ------
+    TypeError
+        If ``config`` is not a ModelConfig or ``tensors`` not a mapping of arrays.
+    ValueError
+        If the config asks for a feature the tiny model lacks (:func:`check_config`); or naming
+        the tensor that is missing, unexpected, mis-shaped, of the wrong dtype or
+        not finite.
+
+    Examples
+    --------
+    >>> from llmhistory.tiny.model import TinyDecoder, tiny_config
+    >>> c = tiny_config(vocab_size=10, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=6,
+    ...                 context=8)
+    >>> weights = TinyDecoder.random(c).state_dict()
+    >>> del weights["model.norm.weight"]
+    >>> check_state_dict(c, weights)
+    Traceback (most recent call last):
+    ...
+    ValueError: missing tensor 'model.norm.weight' (expected shape (8,))
+    """
+    expected = parameter_shapes(config)
+    if not isinstance(tensors, Mapping):
+        raise TypeError(f"tensors must be a mapping of name to array, got {type(tensors)}")
+    for name, shape in expected.items():
+        if name not in tensors:
+            raise ValueError(f"missing tensor {name!r} (expected shape {shape})")
+    for name in tensors:
+        if name not in expected:
+            raise ValueError(f"unexpected tensor {name!r} for this config")
+    checked: dict[str, np.ndarray] = {}
+    common: np.dtype | None = None
+    for name, shape in expected.items():
+        array = np.asarray(tensors[name])
+        if array.dtype not in (np.float16, np.float32, np.float64):
+            raise ValueError(f"tensor {name!r} has dtype {array.dtype}; expected a float dtype")
+        if common is None:
+            common = array.dtype
+        elif array.dtype != common:
+            raise ValueError(f"tensor {name!r} has dtype {array.dtype}, the others {common}")
+        if array.shape != shape:
+            raise ValueError(f"tensor {name!r} has shape {array.shape}, expected {shape}")
+        if not np.isfinite(array).all():
+            raise ValueError(f"tensor {name!r} holds NaN or infinite values")
+        array = np.array(array, dtype=np.float32 if array.dtype == np.float16 else array.dtype)
+        array.setflags(write=False)
+        checked[name] = array
+    return checked
+
+
+# -- the safetensors format -----------------------------------------------------------------
+
 
 #: safetensors dtype codes this module reads and writes, with their NumPy dtypes.
 SAFETENSORS_DTYPES: dict[str, np.dtype] = {
@@ -254,65 +537,3 @@ def load_safetensors(
         array = np.frombuffer(data[begin:end], dtype=dtype).reshape(shape)
         tensors[name] = array.astype(dtype.newbyteorder("="), copy=True)
     return tensors, dict(metadata)
-
-
-def save_model(
-    model: TinyDecoder, path: str | os.PathLike[str], *, dtype: str | None = None
-) -> Path:
-    """Write ``model``'s weights and Hugging Face config to one safetensors file.
-
-    Parameters
-    ----------
-    model : TinyDecoder
-    path : str or path-like
-    dtype : {"float16", "float32", "float64"}, optional
-        Storage dtype; default the model's own.
-
-    Returns
-    -------
-    pathlib.Path
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> c = TinyConfig(vocab_size=20, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8,
-    ...                context=8)
-    >>> model = TinyDecoder.random(c, seed=0)
-    >>> path = save_model(model, pathlib.Path(tempfile.mkdtemp()) / "tiny.safetensors")
-    >>> bool(np.array_equal(load_model(path).logits([1, 2]), model.logits([1, 2])))
-    True
-    """
-    model = check_instance("model", model, TinyDecoder)
-    tensors = model.state_dict()
-    if dtype is not None:
-        if str(dtype) not in ("float16", "float32", "float64"):
-            raise ValueError(f"dtype must be float16, float32 or float64, got {dtype!r}")
-        tensors = {name: array.astype(dtype) for name, array in tensors.items()}
-    metadata = {
-        "format": "pt",
-        "producer": "llmhistory",
-        "config": json.dumps(model.config.to_hf_dict(), sort_keys=True),
-    }
-    return save_safetensors(path, tensors, metadata)
-
-
-def load_model(path: str | os.PathLike[str]) -> TinyDecoder:
-    """Return the :class:`TinyDecoder` stored at ``path`` by :func:`save_model`.
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``path`` does not exist.
-    ValueError
-        If the file is corrupt or truncated, lacks the ``config`` metadata, or a tensor is
-        missing, unexpected, mis-shaped or of the wrong dtype (the message names it).
-    """
-    path = Path(path)
-    tensors, metadata = load_safetensors(path)
-    if "config" not in metadata:
-        raise ValueError(f"{path}: __metadata__ has no 'config' (Hugging Face config JSON)")
-    try:
-        config = TinyConfig.from_hf_dict(json.loads(metadata["config"]))
-        return TinyDecoder(config, tensors)
-    except (ValueError, TypeError) as error:  # JSONDecodeError is a ValueError
-        raise ValueError(f"{path}: {error}") from None

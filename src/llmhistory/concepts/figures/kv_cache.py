@@ -1,8 +1,7 @@
 """Figures for the KV cache: cache size against context length, with a memory budget.
 
-The sizes come from :mod:`llmhistory.concepts.kv_cache` and :mod:`llmhistory.concepts.memory`; the
-function
-here only draws them on a log-scaled context axis.
+The sizes come from :mod:`llmhistory.concepts.kv_cache` (``serving_memory``); the function here
+only draws them on a log-scaled context axis.
 
 >>> fig = plot_cache_vs_context([1024, 2048], {"model": [0.5, 1.0]}, budget_gib=60)
 >>> fig.axes[0].get_xlabel()

@@ -1,9 +1,10 @@
 """Figures for memory budgets: stacked bars of weights, gradients and optimizer states.
 
-The estimates come from :mod:`llmhistory.concepts.memory` (``finetune_memory``, ``serving_memory``);
+The estimates come from :mod:`llmhistory.concepts.finetuning` (``finetune_memory``) and
+:mod:`llmhistory.concepts.kv_cache` (``serving_memory``);
 the function here only stacks their parts and draws the GPU sizes as horizontal lines.
 
->>> from llmhistory.concepts.memory import finetune_memory
+>>> from llmhistory.concepts.finetuning import finetune_memory
 >>> from llmhistory.concepts.models import get_config
 >>> config = get_config("llama-3-8b")
 >>> fig = plot_memory_breakdown({"Llama 3 8B": [finetune_memory(config, m)
@@ -21,8 +22,7 @@ from matplotlib.figure import Figure
 
 from llmhistory._validate import check_mapping, check_positive_float, check_sequence, check_str
 from llmhistory.concepts.figures import PALETTE, new_figure
-from llmhistory.concepts.kv_cache import GIB
-from llmhistory.concepts.memory import MemoryEstimate
+from llmhistory.concepts.precision import GIB, MemoryEstimate
 
 __all__ = ["GPU_LINE_COLOR", "plot_memory_breakdown"]
 
