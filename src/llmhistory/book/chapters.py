@@ -1,7 +1,7 @@
 """The book's chapter map: one record per chapter, read by both the notebooks and the guide.
 
 Each chapter notebook opens with ``chapter_card(n)``, and the instructor guide renders
-``chapter_table()``; both read :data:`CHAPTERS`, so the objectives, prerequisites and time
+``chapter_table()``; both read ``CHAPTERS``, so the objectives, prerequisites and time
 shown to a learner are the ones an instructor plans with.
 """
 

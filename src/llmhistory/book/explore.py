@@ -17,7 +17,7 @@ element id is a hash of the title, grid and outputs; SVG figures are rendered wi
 hash salt and no date), so nbval can compare it.
 
 DOM contract of the static version (for browser tests and styling)
------------------------------------------------------------------
+------------------------------------------------------------------
 ::
 
     div.llmh-explore#<uid>[data-explorable=<uid>][data-state="i,j,..."]   root
@@ -54,10 +54,12 @@ DOM contract of the static version (for browser tests and styling)
   the root's ``data-state``. A range's ``aria-valuetext`` and its ``<output>`` show the value's
   label; the ``<output>`` is ``aria-hidden`` so screen readers hear the value only once.
 
-To make the book prefer the static version in the HTML build, see :data:`MIME_PRIORITY_NOTE`.
-A notebook stored with widget state (``metadata.widgets``) also makes myst-nb load require.js
-and the ipywidgets HTML manager from a CDN; ``nb_ipywidgets_js: {}`` in the same ``config``
-block, or executing without ``store_widget_state``, keeps the page free of external requests.
+The book's HTML build prefers the static version: ``book/_config.yml`` ranks ``text/html``
+above the widget view for the ``html`` builder (``nb_mime_priority_overrides``), while a live
+Jupyter front end still shows the widgets. A notebook stored with widget state
+(``metadata.widgets``) also makes myst-nb load require.js and the ipywidgets HTML manager from
+a CDN; ``nb_ipywidgets_js: {}`` in the same ``config`` block, or executing without
+``store_widget_state``, keeps the page free of external requests.
 """
 
 from __future__ import annotations
@@ -86,19 +88,8 @@ MAX_HTML_BYTES = 1_500_000
 #: The output kinds: text shown in ``<pre>``, a trusted HTML fragment, or a matplotlib figure.
 OUTPUTS = ("text", "html", "svg")
 
-#: The ``_config.yml`` setting (Jupyter Book 1.x) that makes the HTML build pick ``text/html``.
-MIME_PRIORITY_NOTE = """\
-sphinx:
-  config:
-    nb_mime_priority_overrides:
-      - [html, application/vnd.jupyter.widget-view+json, 35]
-      - [dirhtml, application/vnd.jupyter.widget-view+json, 35]
-      - [singlehtml, application/vnd.jupyter.widget-view+json, 35]
-"""
-
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
-_SVG_RC = {"svg.hashsalt": "llmhistory", "svg.fonttype": "none"}
 _SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 _CSS = (
@@ -360,8 +351,9 @@ def _figure_label(fig: Any) -> str:
 def figure_to_svg(fig: Any, label: str | None = None) -> str:
     """Return a matplotlib Figure as a compact, deterministic inline ``<svg>`` and close it.
 
-    The SVG has no date, no XML prolog and fixed internal ids (``svg.hashsalt``); text is kept
-    as ``<text>`` (``svg.fonttype="none"``) to stay small, and ids nothing refers to are dropped.
+    The SVG has no date, no XML prolog and fixed internal ids; it is drawn with the book's
+    figure settings (:data:`llmhistory.concepts.figures.SVG_RC`: text as paths, so it looks the
+    same without the font), and ids nothing refers to are dropped.
     It carries ``role="img"`` and an ``aria-label`` so screen readers name it.
 
     Parameters
@@ -388,12 +380,14 @@ def figure_to_svg(fig: Any, label: str | None = None) -> str:
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
+    from llmhistory.concepts.figures import SVG_RC
+
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib.figure.Figure, got {type(fig).__name__}")
     name = escape(_figure_label(fig) if label is None else label)
     buffer = io.StringIO()
     try:
-        with rc_context(_SVG_RC):
+        with rc_context(SVG_RC):
             fig.savefig(buffer, format="svg", metadata=_SVG_METADATA)
     finally:
         if "matplotlib.pyplot" in sys.modules:
@@ -454,41 +448,6 @@ def _precompute(
             raise RuntimeError(_describe_failure(params, error)) from error
         states[point] = _render(result, output, params)
     return states
-
-
-def precompute(
-    func: Callable[..., Any], grid: Mapping[str, Sequence[Any]], *, output: str = "text"
-) -> dict[tuple[Any, ...], str]:
-    """Return ``{point: html fragment}`` for every grid point, calling ``func(**params)`` once each.
-
-    Parameters
-    ----------
-    func : callable
-        A pure function taking the grid's parameter names as keywords.
-    grid : dict of str to sequence
-        ``{parameter name: values}`` as for :func:`grid_points`.
-    output : {"text", "html", "svg"}
-        What ``func`` returns: a str shown escaped in ``<pre>``, a trusted HTML fragment
-        (our own library's tables), or a matplotlib Figure rendered by :func:`figure_to_svg`.
-
-    Returns
-    -------
-    dict of tuple to str
-        Keys are the points in :func:`grid_points` order.
-
-    Raises
-    ------
-    TypeError, ValueError
-        Bad ``func``, ``grid`` or ``output``; ``func`` returning the wrong kind of value.
-    RuntimeError
-        If ``func`` raises; the message names the grid point.
-
-    >>> precompute(lambda tokens: f"{2 * tokens} bytes <kv>", {"tokens": [1, 2]})
-    {(1,): '<pre>2 bytes &lt;kv&gt;</pre>', (2,): '<pre>4 bytes &lt;kv&gt;</pre>'}
-    """
-    check_callable("func", func)
-    check_choice("output", output, OUTPUTS)
-    return _precompute(func, _check_grid(grid), output)
 
 
 def _parameters(
@@ -712,7 +671,6 @@ def explore(
 __all__ = [
     "MAX_HTML_BYTES",
     "MAX_POINTS",
-    "MIME_PRIORITY_NOTE",
     "OUTPUTS",
     "Explorable",
     "LiveView",
@@ -720,5 +678,4 @@ __all__ = [
     "explore",
     "figure_to_svg",
     "grid_points",
-    "precompute",
 ]

@@ -8,12 +8,12 @@ and renders a quiz as one self-contained block that runs wherever the notebook i
 ========== =================================================================================
 module     idea
 ========== =================================================================================
-schema     the records :class:`Quiz` and :class:`Question`, and :func:`validate_quiz`
+schema     the records ``Quiz`` and ``Question``, and ``validate_quiz``
 scoring    the pass rule (``correct / total > threshold``) and the score as printed
-bank       YAML files, the shipped bank, :func:`load_quiz`, :func:`validate_bank`
+bank       YAML files, the shipped bank, ``load_quiz``, ``validate_bank``
 policy     the book's rules for its own bank (one quiz per chapter, no length give-away, ...)
-grading    :func:`grade`
-render     :func:`render_quiz`, :func:`quiz_page_html`; the page script is ``assets/quiz.js``
+grading    ``grade``
+render     ``render_quiz``, ``quiz_page_html``; the page script is ``assets/quiz.js``
 cli        ``python -m llmhistory.book.quiz validate|page``
 ========== =================================================================================
 

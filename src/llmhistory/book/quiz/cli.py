@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``python -m llmhistory.book.quiz validate [paths...]`` validates the given files and
     folders, or with no path the shipped bank together with the book's rules, and prints
     ``"N quizzes, M questions OK"``. ``python -m llmhistory.book.quiz page QUIZ [-o FILE]``
-    writes a standalone HTML page (``QUIZ`` as for :func:`~llmhistory.book.quiz.load_quiz`).
+    writes a standalone HTML page (``QUIZ`` as for :func:`~llmhistory.book.quiz.bank.load_quiz`).
 
     >>> main(["validate"])
     12 quizzes, ... questions OK

@@ -101,7 +101,7 @@ def grade(quiz: Quiz | Mapping | int | str | os.PathLike, answers: Mapping[str, 
     Parameters
     ----------
     quiz : Quiz, mapping, int, str or path-like
-        The quiz, or anything :func:`~llmhistory.book.quiz.load_quiz` accepts.
+        The quiz, or anything :func:`~llmhistory.book.quiz.bank.load_quiz` accepts.
     answers : mapping of str to int or list of int
         Question id to the chosen index (single-answer) or list of indices (select-all).
         Every question must be answered, and no other id may appear.

@@ -207,8 +207,8 @@ def render_quiz(
     Raises
     ------
     TypeError, ValueError, QuizError
-        As :func:`~llmhistory.book.quiz.load_quiz` and
-        :func:`~llmhistory.book.quiz.validate_quiz`; ``book_id`` must be a simple id.
+        As :func:`~llmhistory.book.quiz.bank.load_quiz` and
+        :func:`~llmhistory.book.quiz.schema.validate_quiz`; ``book_id`` must be a simple id.
 
     Examples
     --------

@@ -1,0 +1,42 @@
+"""The API reference pages (book/api/*.md) list every public module of the three wings."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("api_pages", ROOT / "scripts" / "api_pages.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["api_pages"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_pages_match_the_package_tree():
+    assert load_script().main(["--check"]) == 0, "run python scripts/api_pages.py"
+
+
+def test_every_public_module_has_a_section_and_every_page_is_in_the_toc():
+    api = load_script()
+    toc = (ROOT / "book" / "_toc.yml").read_text(encoding="utf-8")
+    for wing in api.WINGS:
+        page = (ROOT / "book" / "api" / f"{wing}.md").read_text(encoding="utf-8")
+        assert f"file: book/api/{wing}" in toc
+        for path in (ROOT / "src" / "llmhistory" / wing).rglob("*.py"):
+            if path.name.startswith("_") and path.name != "__init__.py":
+                continue
+            parts = path.relative_to(ROOT / "src").with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            assert f".. automodule:: {name}\n" in page, name
+
+
+def test_the_chapters_publicly_taught_names_are_documented_where_they_live():
+    pages = "".join((ROOT / "book" / "api" / f"{w}.md").read_text() for w in ("concepts", "tiny"))
+    for module in ("masks", "kv_cache", "moe", "rope", "scaling", "models"):
+        assert f".. automodule:: llmhistory.concepts.{module}\n" in pages
+    assert ".. automodule:: llmhistory.tiny.model\n" in pages
