@@ -1,10 +1,11 @@
-"""Tests of llmhistory.book.explore: grids, precomputation, the static HTML and the live widget."""
+"""Tests of llmhistory.book.explore: grids, precomputed states, the static HTML, the live widget."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import re
+from pathlib import Path
 
 import ipywidgets
 import matplotlib
@@ -17,13 +18,12 @@ from matplotlib.figure import Figure
 from llmhistory.book.explore import (
     MAX_HTML_BYTES,
     MAX_POINTS,
-    MIME_PRIORITY_NOTE,
     Explorable,
     explore,
     figure_to_svg,
     grid_points,
-    precompute,
 )
+from llmhistory.concepts.figures import BOOK_RC, SVG_RC
 
 matplotlib.use("Agg")
 
@@ -33,6 +33,12 @@ KV_GRID = {
     "dtype": ["fp16", "int8", "fp32"],
 }
 DTYPE_BYTES = {"fp16": 2, "int8": 1, "fp32": 4}
+
+
+def precompute(func, grid, *, output="text"):
+    """Return ``{point: html fragment}``: the states of an explorable, keyed by grid point."""
+    states = explore(func, grid, title="t", output=output).states
+    return dict(zip(grid_points(grid), states, strict=True))
 
 
 def kv_text(tokens: int, batch: int, dtype: str) -> str:
@@ -127,8 +133,6 @@ class TestValidation:
         with pytest.raises(error, match=message):
             grid_points(grid)
         with pytest.raises(error, match=message):
-            precompute(str, grid)
-        with pytest.raises(error, match=message):
             explore(str, grid, title="t")
 
     @pytest.mark.parametrize(
@@ -155,12 +159,6 @@ class TestValidation:
         func = arguments.pop("func")
         with pytest.raises(error, match=message):
             explore(func, {"tokens": [1, 2, 4]}, **arguments)
-
-    def test_precompute_checks_func_and_output(self):
-        with pytest.raises(TypeError, match="func must be callable"):
-            precompute("f", {"a": [1]})
-        with pytest.raises(ValueError, match="output must be one of"):
-            precompute(str, {"a": [1]}, output="png")
 
     def test_func_raising_names_the_grid_point(self):
         def kv(tokens, dtype):
@@ -439,12 +437,11 @@ class TestBundle:
         assert "application/vnd.jupyter.widget-view+json" in data
         assert data["text/plain"].startswith("Explorable: KV")
 
-    def test_mime_priority_note_prefers_html_for_the_html_builders(self):
-        assert "nb_mime_priority_overrides" in MIME_PRIORITY_NOTE
-        for builder in ["html", "dirhtml", "singlehtml"]:
-            assert (
-                f"[{builder}, application/vnd.jupyter.widget-view+json, 35]" in MIME_PRIORITY_NOTE
-            )
+    def test_the_book_prefers_the_static_html(self):
+        # the module docstring says so: book/_config.yml ranks text/html above the widget view
+        config = (Path(__file__).resolve().parents[1] / "book" / "_config.yml").read_text()
+        assert '["html", "application/vnd.jupyter.widget-view+json", 90]' in config
+        assert '["html", "text/html", 10]' in config
 
 
 class TestLive:
@@ -518,7 +515,11 @@ class TestSvg:
         assert "Date" not in first and "dc:date" not in first
         assert "<style" not in first
         assert 'style="stroke-linejoin:round;stroke-linecap:butt"' in first
-        assert "tokens=100" in first  # text kept as <text>, not glyph paths
+        # the book's one SVG setting: text drawn as glyph paths, as in every figure of the book
+        assert SVG_RC.items() <= BOOK_RC.items()
+        assert SVG_RC["svg.fonttype"] == "path"
+        assert "<text" not in first and "<!-- tokens=100 -->" in first  # a comment names it
+        assert re.search(r'<use xlink:href="#[\w-]+"', first)
 
     def test_only_referenced_ids_are_kept(self):
         svg = figure_to_svg(line_figure(10, False))

@@ -41,6 +41,14 @@ PALETTE: tuple[str, ...] = (
 #: Hatch patterns cycled over bar series, so bars differ by more than their colour.
 HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "oo")
 
+#: Marker shapes cycled over line series and points, so series differ by more than colour.
+MARKERS: tuple[str, ...] = ("o", "s", "D", "^", "v", "P", "X", "*")
+
+#: How every SVG of the book is written: fixed internal ids (a hash salt, so two runs give the
+#: same file) and text drawn as paths, so a figure looks the same where its font is missing.
+#: :data:`BOOK_RC` includes it; the explorables' inline SVG (``book.explore``) uses it too.
+SVG_RC: dict[str, object] = {"svg.hashsalt": "llmhistory", "svg.fonttype": "path"}
+
 BOOK_RC: dict[str, object] = {
     "figure.dpi": 100,
     "savefig.dpi": 100,
@@ -52,8 +60,7 @@ BOOK_RC: dict[str, object] = {
     "grid.alpha": 0.3,
     "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE)),
     "figure.facecolor": "white",
-    "svg.hashsalt": "llmhistory",
-    "svg.fonttype": "path",
+    **SVG_RC,
 }
 
 
@@ -196,7 +203,9 @@ def check_series(
 __all__ = [
     "BOOK_RC",
     "HATCHES",
+    "MARKERS",
     "PALETTE",
+    "SVG_RC",
     "Figure",
     "check_series",
     "check_tokens",

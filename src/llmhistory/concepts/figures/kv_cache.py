@@ -16,11 +16,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from llmhistory._validate import as_positive_float_array, check_str
-from llmhistory.concepts.figures import PALETTE, check_series, new_figure
+from llmhistory.concepts.figures import MARKERS, PALETTE, check_series, new_figure
 
 __all__ = ["plot_cache_vs_context"]
-
-_MARKERS = ("o", "s", "D", "^", "v", "P")
 
 
 def _check_sizes(cache_gib: object, length: int) -> dict[str, np.ndarray]:
@@ -100,7 +98,7 @@ def plot_cache_vs_context(
     fig, ax = new_figure(6.4, 3.8)
     colors = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(series)}
     for i, (label, values) in enumerate(series.items()):
-        ax.plot(x, values, marker=_MARKERS[i % len(_MARKERS)], color=colors[label], label=label)
+        ax.plot(x, values, marker=MARKERS[i % len(MARKERS)], color=colors[label], label=label)
     for label, gib in budgets.items():
         name = f"budget for {label}: {gib:.1f} GiB" if label else f"budget: {gib:g} GiB"
         ax.axhline(gib, color=colors.get(label, "#555555"), linestyle="--", label=name)

@@ -19,12 +19,11 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from llmhistory._validate import as_float_array, as_positive_float_array, check_float, check_str
-from llmhistory.concepts.figures import PALETTE, check_series, new_figure
+from llmhistory.concepts.figures import MARKERS, PALETTE, check_series, new_figure
 
 __all__ = ["plot_reasoning_tradeoffs"]
 
 _STYLES = ("-", "--", "-.", ":")
-_MARKERS = ("o", "s", "D", "^", "v", "P")
 
 
 def _check_series(name: str, value: object, length: int, *, positive: bool) -> dict:
@@ -134,7 +133,7 @@ def plot_reasoning_tradeoffs(
                 [px],
                 [py],
                 linestyle="none",
-                marker=_MARKERS[j % len(_MARKERS)],
+                marker=MARKERS[j % len(MARKERS)],
                 markersize=7,
                 color="#000000",
                 label=label,
@@ -155,7 +154,7 @@ def plot_reasoning_tradeoffs(
             values,
             color=PALETTE[j % len(PALETTE)],
             linestyle=_STYLES[j % len(_STYLES)],
-            marker=_MARKERS[j % len(_MARKERS)],
+            marker=MARKERS[j % len(MARKERS)],
             markevery=max(1, costs.size // 6),
             markersize=4,
             label=label,

@@ -25,12 +25,9 @@ from llmhistory._validate import (
     check_mapping,
     check_str,
 )
-from llmhistory.concepts.figures import PALETTE, check_series, new_figure
+from llmhistory.concepts.figures import MARKERS, PALETTE, check_series, new_figure
 
-__all__ = ["RUN_MARKERS", "plot_compute_optimal_frontier", "plot_isoflop_curves"]
-
-#: Marker shapes cycled over published runs, so each run is told apart without colour alone.
-RUN_MARKERS: tuple[str, ...] = ("o", "s", "D", "^", "v", "P", "X", "*")
+__all__ = ["plot_compute_optimal_frontier", "plot_isoflop_curves"]
 
 
 def _check_curve(name: str, values: object, length: int) -> np.ndarray:
@@ -108,7 +105,7 @@ def plot_compute_optimal_frontier(
         ax_d.plot(budgets, tokens, **style)
     for k, (label, (c, n, d)) in enumerate(points.items()):
         style = {
-            "marker": RUN_MARKERS[k % len(RUN_MARKERS)],
+            "marker": MARKERS[k % len(MARKERS)],
             "color": PALETTE[2 + k % (len(PALETTE) - 2)],
             "linestyle": "none",
             "markersize": 7,
@@ -206,7 +203,7 @@ def plot_isoflop_curves(
         ax.plot(
             n,
             loss,
-            marker=RUN_MARKERS[k % len(RUN_MARKERS)],
+            marker=MARKERS[k % len(MARKERS)],
             color="black",
             linestyle="none",
             markersize=6,
