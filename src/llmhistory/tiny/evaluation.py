@@ -1,0 +1,291 @@
+"""How well the tiny model labels support messages: accuracy and the confusion matrix.
+
+The model is trained on the synthetic corpus of :mod:`llmhistory.tiny.corpus`, so its held-out score
+only shows that it learned the templates. :func:`load_support_set` returns messages written by
+hand, independently of those templates (``data/eval_support.jsonl``, the set chapter 1 reports;
+``data/dev_support.jsonl``, the set used while widening the corpus).
+
+:func:`evaluate_labels` classifies tickets the way chapter 1 does (few-shot prompt, then
+:func:`llmhistory.tiny.generation.rank_labels`) and returns a :class:`LabelReport`: the accuracy and
+the confusion matrix, rows the true label and columns the predicted one.
+
+>>> from llmhistory.tiny import load_tiny
+>>> report = evaluate_labels(*load_tiny(), [Ticket("I forgot my password.", "Account")])
+>>> report.accuracy, report.confusion.tolist()
+(1.0, [[0, 0, 0], [0, 0, 0], [0, 0, 1]])
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from llmhistory._validate import check_choice, check_instance, check_sequence, check_str
+from llmhistory.concepts.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
+from llmhistory.tiny.corpus import Ticket
+from llmhistory.tiny.generation import rank_labels
+from llmhistory.tiny.model import TinyDecoder
+from llmhistory.tiny.tokenizer import BPETokenizer
+
+__all__ = [
+    "SUPPORT_SETS",
+    "LabelReport",
+    "confusion_matrix",
+    "evaluate_labels",
+    "load_support_set",
+    "parse_support_lines",
+    "predict_labels",
+]
+
+#: The hand-written sets: name -> file in ``llmhistory/tiny/data``.
+SUPPORT_SETS: dict[str, str] = {"eval": "eval_support.jsonl", "dev": "dev_support.jsonl"}
+
+_FIELDS = {"message", "label"}
+
+
+def parse_support_lines(lines: Sequence[str], source: str = "<lines>") -> tuple[Ticket, ...]:
+    """Return the tickets of JSON-lines text, one ``{"message": ..., "label": ...}`` a line.
+
+    Blank lines are skipped. Errors name ``source`` and the line number.
+
+    >>> parse_support_lines(['{"message": "Where is it?", "label": "Shipping"}'])
+    (Ticket(message='Where is it?', label='Shipping'),)
+    """
+    tickets = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{source}:{number} is not JSON: {error.msg}") from None
+        if not isinstance(row, dict) or set(row) != _FIELDS:
+            raise ValueError(f"{source}:{number} must be an object with keys label and message")
+        try:
+            ticket = Ticket(row["message"], row["label"])
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{source}:{number}: {error}") from None
+        if "\n" in ticket.message or "\r" in ticket.message:
+            raise ValueError(f"{source}:{number}: message must be a single line")
+        tickets.append(ticket)
+    return tuple(tickets)
+
+
+def load_support_set(name: str = "eval") -> tuple[Ticket, ...]:
+    """Return the hand-written tickets of the set ``name`` (``"eval"`` or ``"dev"``), in file order.
+
+    Parameters
+    ----------
+    name : {"eval", "dev"}, default "eval"
+        ``"eval"``: 97 messages (33 Refund, 32 Shipping, 32 Account), the number chapter 1
+        reports. ``"dev"``: 45 messages (15 per label) for development.
+
+    Returns
+    -------
+    tuple of Ticket
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a known set, or its file is malformed.
+
+    Examples
+    --------
+    >>> tickets = load_support_set("eval")
+    >>> len(tickets), tickets[0].label
+    (97, 'Refund')
+    """
+    check_choice("name", name, tuple(SUPPORT_SETS))
+    path = resources.files(__package__) / "data" / SUPPORT_SETS[name]
+    return parse_support_lines(path.read_text(encoding="utf-8").splitlines(), SUPPORT_SETS[name])
+
+
+def confusion_matrix(
+    true: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = SUPPORT_LABELS
+) -> np.ndarray:
+    """Return the ``(n_labels, n_labels)`` int matrix counting (true label, predicted label).
+
+    Row ``i`` is the true label ``labels[i]``, column ``j`` the predicted ``labels[j]``; the
+    diagonal holds the correct answers and every row sums to that label's count.
+
+    Parameters
+    ----------
+    true, predicted : sequence of str
+        Labels of equal, non-zero length, each one of ``labels``.
+    labels : sequence of str, default ``("Refund", "Shipping", "Account")``
+        Distinct labels, in the order of the rows and columns.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the sequences differ in length, are empty, or hold an unknown label.
+
+    Examples
+    --------
+    >>> confusion_matrix(["Refund", "Refund", "Account"], ["Refund", "Shipping", "Account"])
+    array([[1, 1, 0],
+           [0, 0, 0],
+           [0, 0, 1]])
+    """
+    true = check_sequence("true", true, "label")
+    predicted = check_sequence("predicted", predicted, "label")
+    labels = check_sequence("labels", labels, "label")
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"labels must be distinct, got {list(labels)}")
+    if len(true) != len(predicted):
+        raise ValueError(f"true has {len(true)} labels but predicted has {len(predicted)}")
+    index = {label: i for i, label in enumerate(labels)}
+    matrix = np.zeros((len(labels), len(labels)), dtype=np.int64)
+    for i, (t, p) in enumerate(zip(true, predicted, strict=True)):
+        check_choice(f"true[{i}]", t, labels)
+        check_choice(f"predicted[{i}]", p, labels)
+        matrix[index[t], index[p]] += 1
+    return matrix
+
+
+def predict_labels(
+    model: TinyDecoder,
+    tokenizer: BPETokenizer,
+    messages: Sequence[str],
+    *,
+    examples: Sequence[tuple[str, str]] = SUPPORT_EXAMPLES,
+    labels: Sequence[str] = SUPPORT_LABELS,
+) -> tuple[str, ...]:
+    """Return the label :func:`~llmhistory.tiny.generation.rank_labels` puts first for each message.
+
+    Each message is wrapped in the few-shot prompt of
+    :func:`llmhistory.concepts.prompts.build_label_prompt` with ``examples``, as in chapter 1.
+
+    Examples
+    --------
+    >>> from llmhistory.tiny import load_tiny
+    >>> predict_labels(*load_tiny(), ["I want my money back.", "Where is my parcel?"])
+    ('Refund', 'Shipping')
+    """
+    messages = check_sequence("messages", messages, "message")
+    for i, message in enumerate(messages):
+        check_str(f"messages[{i}]", message)
+    predicted = []
+    for message in messages:
+        prompt = build_label_prompt(message, examples, labels=labels)
+        predicted.append(rank_labels(model, tokenizer, prompt, labels)[0][0])
+    return tuple(predicted)
+
+
+@dataclass(frozen=True)
+class LabelReport:
+    """The labels of a set of tickets, true and predicted.
+
+    Attributes
+    ----------
+    tickets : tuple of Ticket
+    predicted : tuple of str
+        One predicted label per ticket.
+    labels : tuple of str
+        The candidate labels, in the order of the confusion matrix.
+    """
+
+    tickets: tuple[Ticket, ...]
+    predicted: tuple[str, ...]
+    labels: tuple[str, ...] = SUPPORT_LABELS
+
+    def __post_init__(self) -> None:
+        check_sequence("tickets", self.tickets, Ticket)
+        if len(self.predicted) != len(self.tickets):
+            raise ValueError(
+                f"predicted has {len(self.predicted)} labels for {len(self.tickets)} tickets"
+            )
+
+    @property
+    def confusion(self) -> np.ndarray:
+        """The ``(n_labels, n_labels)`` counts: row the true label, column the predicted one."""
+        return confusion_matrix([t.label for t in self.tickets], self.predicted, self.labels)
+
+    @property
+    def correct(self) -> int:
+        """How many tickets got their true label."""
+        return int(np.trace(self.confusion))
+
+    @property
+    def accuracy(self) -> float:
+        """The fraction of tickets labelled correctly, in ``[0, 1]``."""
+        return self.correct / len(self.tickets)
+
+    def mistakes(self) -> tuple[tuple[str, str, str], ...]:
+        """Return ``(message, true label, predicted label)`` for every wrong answer."""
+        return tuple(
+            (t.message, t.label, p)
+            for t, p in zip(self.tickets, self.predicted, strict=True)
+            if t.label != p
+        )
+
+    def table(self) -> str:
+        """Return the confusion matrix as a Markdown table, rows true and columns predicted.
+
+        >>> tickets = (Ticket("Refund me.", "Refund"), Ticket("Where is it?", "Shipping"))
+        >>> print(LabelReport(tickets, ("Refund", "Refund")).table())
+        | true \\ predicted | Refund | Shipping | Account |
+        |---|---|---|---|
+        | Refund | 1 | 0 | 0 |
+        | Shipping | 1 | 0 | 0 |
+        | Account | 0 | 0 | 0 |
+        """
+        lines = [
+            "| true \\ predicted | " + " | ".join(self.labels) + " |",
+            "|---" * (len(self.labels) + 1) + "|",
+        ]
+        for label, row in zip(self.labels, self.confusion, strict=True):
+            lines.append(f"| {label} | " + " | ".join(str(int(n)) for n in row) + " |")
+        return "\n".join(lines)
+
+
+def evaluate_labels(
+    model: TinyDecoder,
+    tokenizer: BPETokenizer,
+    tickets: Sequence[Ticket],
+    *,
+    examples: Sequence[tuple[str, str]] = SUPPORT_EXAMPLES,
+    labels: Sequence[str] = SUPPORT_LABELS,
+) -> LabelReport:
+    """Return the :class:`LabelReport` of ``model`` labelling ``tickets`` with a few-shot prompt.
+
+    Parameters
+    ----------
+    model : TinyDecoder
+    tokenizer : BPETokenizer
+    tickets : sequence of Ticket
+        For example :func:`load_support_set` or ``support_split(...).held_out``.
+    examples : sequence of (message, label), default the book's three shots
+    labels : sequence of str, default ``("Refund", "Shipping", "Account")``
+
+    Returns
+    -------
+    LabelReport
+        ``.accuracy``, ``.confusion`` (rows true, columns predicted), ``.mistakes()``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``tickets`` is empty or holds something other than tickets, or a ticket's label is
+        not one of ``labels``.
+
+    Examples
+    --------
+    >>> from llmhistory.tiny import load_tiny
+    >>> report = evaluate_labels(*load_tiny(), [Ticket("I want my money back.", "Refund")])
+    >>> report.correct, report.mistakes()
+    (1, ())
+    """
+    model = check_instance("model", model, TinyDecoder)
+    tickets = check_sequence("tickets", tickets, Ticket)
+    labels = check_sequence("labels", labels, "label")
+    for i, ticket in enumerate(tickets):
+        check_choice(f"tickets[{i}].label", ticket.label, labels)
+    predicted = predict_labels(
+        model, tokenizer, [t.message for t in tickets], examples=examples, labels=labels
+    )
+    return LabelReport(tickets, predicted, labels)
