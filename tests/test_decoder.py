@@ -1,5 +1,5 @@
-"""Tests of llmhistory.tiny.model: the NumPy Llama/Mixtral-style model, its cache, the
-checkpoint."""
+"""Tests of llmhistory.tiny.model: the NumPy Llama/Mixtral-style model, its kernels, its
+observer, its use of the KV cache, and the shipped checkpoint."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmhistory.concepts.decoding import softmax
-from llmhistory.concepts.kv_cache import kv_cache_bytes
+from llmhistory.concepts.kv_cache import KVCache, kv_cache_bytes
 from llmhistory.concepts.masks import additive_mask, causal_mask
-from llmhistory.concepts.models import count_parameters
+from llmhistory.concepts.models import ModelConfig, count_parameters, get_config
+from llmhistory.concepts.moe import route_top_k
 from llmhistory.concepts.rope import apply_rope
+from llmhistory.tiny import load_tiny
 from llmhistory.tiny.corpus import (
     generate_dialogues,
     policy_snippets,
@@ -26,31 +28,37 @@ from llmhistory.tiny.corpus import (
 )
 from llmhistory.tiny.generation import generate_ids, label_accuracy
 from llmhistory.tiny.model import (
-    KVCache,
-    TinyConfig,
     TinyDecoder,
     TraceStep,
     attention,
-    check_state_dict,
-    load_tiny,
+    causal_scores_mask,
+    mix_values,
     moe_swiglu,
-    parameter_shapes,
     rms_norm,
     scaled_scores,
     swiglu,
+    tiny_config,
+)
+from llmhistory.tiny.weights import (
+    check_config,
+    check_state_dict,
+    from_hf_config,
+    parameter_shapes,
+    to_hf_config,
 )
 
-BASE = TinyConfig(vocab_size=40, d_model=16, layers=2, heads=4, kv_heads=2, d_ff=24, context=32)
+BASE = tiny_config(vocab_size=40, d_model=16, layers=2, heads=4, kv_heads=2, d_ff=24, context=32)
 CONFIGS = {
     "MHA": replace(BASE, kv_heads=4),
     "GQA": BASE,
     "MQA": replace(BASE, kv_heads=1, tied_embeddings=False),
-    "MoE": replace(BASE, moe=True, num_experts=4, experts_per_token=2),
+    "MoE": replace(BASE, num_experts=4, experts_per_token=2),
 }
+MIXTRAL_NAMES = {"w1": "gate", "w3": "up", "w2": "down"}
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_tiny.py"
 
 
-def random_model(config: TinyConfig, dtype: str = "float64", seed: int = 0) -> TinyDecoder:
+def random_model(config: ModelConfig, dtype: str = "float64", seed: int = 0) -> TinyDecoder:
     return TinyDecoder.random(config, seed=seed, std=0.3, dtype=dtype)
 
 
@@ -68,7 +76,7 @@ def shipped():
 
 class TestConfig:
     def test_hf_dict_llama(self):
-        hf = BASE.to_hf_dict()
+        hf = to_hf_config(BASE)
         assert hf["model_type"] == "llama" and hf["architectures"] == ["LlamaForCausalLM"]
         assert (hf["hidden_size"], hf["intermediate_size"], hf["num_hidden_layers"]) == (16, 24, 2)
         assert (hf["num_attention_heads"], hf["num_key_value_heads"]) == (4, 2)
@@ -81,13 +89,13 @@ class TestConfig:
         assert "num_local_experts" not in hf
 
     def test_hf_dict_mixtral(self):
-        hf = CONFIGS["MoE"].to_hf_dict()
+        hf = to_hf_config(CONFIGS["MoE"])
         assert hf["model_type"] == "mixtral" and hf["architectures"] == ["MixtralForCausalLM"]
         assert (hf["num_local_experts"], hf["num_experts_per_tok"]) == (4, 2)
 
     @pytest.mark.parametrize("name", CONFIGS)
     def test_hf_round_trip(self, name):
-        assert TinyConfig.from_hf_dict(CONFIGS[name].to_hf_dict()) == CONFIGS[name]
+        assert from_hf_config(to_hf_config(CONFIGS[name])) == CONFIGS[name]
 
     def test_head_dim(self):
         assert BASE.head_dim == 4
@@ -97,12 +105,9 @@ class TestConfig:
         [
             ({"vocab_size": 0}, ValueError, "vocab_size"),
             ({"layers": 1.0}, TypeError, "layers"),
-            ({"heads": 3}, ValueError, "heads=3 must divide d_model=16"),
+            ({"heads": 3, "kv_heads": 1, "head_dim": None}, ValueError, "heads=3 must divide"),
             ({"kv_heads": 3}, ValueError, "kv_heads=3 must divide heads=4"),
-            ({"d_model": 6, "heads": 2, "kv_heads": 1}, ValueError, "head_dim"),
-            ({"num_experts": 2}, ValueError, "num_experts"),
             ({"experts_per_token": 2}, ValueError, "experts_per_token"),
-            ({"moe": "yes"}, TypeError, "moe"),
             ({"tied_embeddings": 1}, TypeError, "tied_embeddings"),
             ({"rope_base": -1.0}, ValueError, "rope_base"),
             ({"norm_eps": 0.0}, ValueError, "norm_eps"),
@@ -112,20 +117,73 @@ class TestConfig:
         with pytest.raises(error, match=match):
             replace(BASE, **changes)
 
+    @pytest.mark.parametrize(
+        ("changes", "match"),
+        [
+            ({"ffn": "gelu"}, r"ModelConfig\(ffn='gelu'\) is not supported by the tiny model: "
+             "it implements swiglu"),
+            ({"norm": "layernorm"}, r"ModelConfig\(norm='layernorm'\) .* implements rmsnorm"),
+            ({"learned_positions": True}, r"learned_positions=True\) .* rotary positions"),
+            ({"attention_bias": True}, r"attention_bias=True\) .* no biases"),
+            ({"mlp_bias": True}, r"mlp_bias=True\) .* no biases"),
+            ({"sliding_window": 8}, r"sliding_window=8\) .* full causal attention"),
+            ({"rope_base": None}, r"rope_base=None\) .* rotary positions"),
+            ({"d_model": 6, "heads": 2, "kv_heads": 1, "head_dim": None}, "head_dim=3 must be"),
+        ],
+    )  # fmt: skip
+    def test_unsupported_features_are_refused_by_name(self, changes, match):
+        config = replace(BASE, **changes)
+        for call in (
+            check_config,
+            parameter_shapes,
+            to_hf_config,
+            lambda c: TinyDecoder.random(c),
+            lambda c: TinyDecoder(c, {}),
+            lambda c: check_state_dict(c, {}),
+        ):
+            with pytest.raises(ValueError, match=match):
+                call(config)
+
+    def test_published_configs(self):
+        """The registry's GPT-2 is refused; Llama 3 and Mixtral are shapes the model can run."""
+        with pytest.raises(ValueError, match="ffn='gelu'"):
+            check_config(get_config("gpt2"))
+        for name in ("llama-2-7b", "llama-3-8b", "mixtral-8x7b"):
+            assert check_config(get_config(name)) is get_config(name)
+        with pytest.raises(ValueError, match="sliding_window=4096"):
+            check_config(get_config("mistral-7b"))
+        with pytest.raises(TypeError, match="config"):
+            check_config("llama")
+
+    def test_explicit_head_dim_round_trips(self):
+        wide = replace(BASE, head_dim=8)  # heads * head_dim = 32 != d_model = 16
+        assert from_hf_config(to_hf_config(wide)) == wide
+        model = random_model(wide)
+        assert model.logits([1, 2, 3]).shape == (3, 40)
+        _, cache = model.forward_step([1, 2])
+        assert cache.shape == (2, 2, 1, 2, 2, 8)
+
     def test_from_hf_dict_errors(self):
         with pytest.raises(ValueError, match="model_type"):
-            TinyConfig.from_hf_dict({"model_type": "gpt2"})
-        hf = BASE.to_hf_dict()
+            from_hf_config({"model_type": "gpt2"})
+        hf = to_hf_config(BASE)
         del hf["rope_theta"]
         with pytest.raises(ValueError, match="rope_theta"):
-            TinyConfig.from_hf_dict(hf)
+            from_hf_config(hf)
         with pytest.raises(TypeError, match="hf"):
-            TinyConfig.from_hf_dict([("model_type", "llama")])
+            from_hf_config([("model_type", "llama")])
+        one_expert = {**to_hf_config(CONFIGS["MoE"]), "num_local_experts": 1}
+        with pytest.raises(ValueError, match="num_local_experts=1"):
+            from_hf_config(one_expert)
+        with pytest.raises(ValueError, match="hidden_act='gelu'"):
+            from_hf_config({**to_hf_config(BASE), "hidden_act": "gelu"})
+        with pytest.raises(ValueError, match="attention_bias=True"):
+            from_hf_config({**to_hf_config(BASE), "attention_bias": True})
 
     @pytest.mark.parametrize("name", ["MHA", "GQA", "MQA", "MoE"])
     def test_parameter_count_matches_models_module(self, name):
         model = random_model(CONFIGS[name])
-        expected = count_parameters(CONFIGS[name].to_model_config()).total
+        expected = count_parameters(CONFIGS[name]).total
         assert model.num_parameters() == expected
         assert sum(a.size for a in model.state_dict().values()) == expected
 
@@ -156,16 +214,33 @@ class TestBlocks:
         out = attention(q, k, v)
         assert np.allclose(out[0, 0], v[0].mean(0)) and np.allclose(out[1], out[0])
 
-    def test_attention_returns_the_weights_it_applies(self):
+    def test_attention_is_softmax_of_scores_mixing_grouped_values(self):
         rng = np.random.default_rng(4)
         q, k, v = rng.normal(size=(4, 5, 6)), rng.normal(size=(2, 5, 6)), rng.normal(size=(2, 5, 6))
         mask = additive_mask(causal_mask(5))
-        out, weights = attention(q, k, v, mask, return_weights=True)
-        assert weights.shape == (4, 5, 5) and weights.dtype == np.float64
-        assert np.allclose(weights.sum(-1), 1.0) and np.all(np.triu(weights, k=1) == 0.0)
-        assert np.array_equal(out, attention(q, k, v, mask))
+        weights = softmax(scaled_scores(q, k) + mask, axis=-1)  # the checked softmax
+        out = attention(q, k, v, mask)
         by_hand = np.stack([weights[h] @ v[h // 2] for h in range(4)])  # group of 2 per K/V
-        assert np.allclose(out, by_hand)
+        np.testing.assert_allclose(out, by_hand, atol=1e-12)
+        np.testing.assert_allclose(mix_values(weights, v), by_hand, atol=1e-12)
+
+    @pytest.mark.parametrize(("tokens", "keys"), [(1, 1), (1, 5), (3, 5), (5, 5)])
+    def test_causal_scores_mask_is_the_last_rows_of_the_causal_mask(self, tokens, keys):
+        expected = additive_mask(causal_mask(keys))[keys - tokens :]
+        np.testing.assert_array_equal(causal_scores_mask(tokens, keys, np.float32), expected)
+        assert causal_scores_mask(tokens, keys, np.float32).dtype == np.float32
+
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    def test_kernels_compute_in_the_dtype_of_their_inputs(self, dtype):
+        rng = np.random.default_rng(5)
+        q, k, v = (rng.normal(size=s).astype(dtype) for s in [(4, 3, 6), (2, 3, 6), (2, 3, 6)])
+        w = rng.normal(size=(6, 6)).astype(dtype)
+        assert attention(q, k, v, causal_scores_mask(3, 3, dtype)).dtype == dtype
+        x = rng.normal(size=(3, 6)).astype(dtype)
+        assert rms_norm(x, np.ones(6, dtype), 1e-5).dtype == dtype
+        assert swiglu(x, w, w, w).dtype == dtype
+        out, _ = moe_swiglu(x, rng.normal(size=(2, 6)).astype(dtype), [(w, w, w)] * 2, 2)
+        assert out.dtype == dtype
 
     def test_attention_causal_first_row_copies_first_value(self):
         rng = np.random.default_rng(1)
@@ -195,8 +270,11 @@ class TestBlocks:
         rng = np.random.default_rng(seed)
         experts = [tuple(rng.normal(size=s) for s in [(6, 4), (6, 4), (4, 6)]) for _ in range(4)]
         x = rng.normal(size=(tokens, 4))
-        out, chosen, weights = moe_swiglu(x, rng.normal(size=(4, 4)), experts, k)
+        router = rng.normal(size=(4, 4))
+        out, chosen = moe_swiglu(x, router, experts, k)
         assert out.shape == (tokens, 4) and chosen.shape == (tokens, k)
+        expected_chosen, weights = route_top_k(x @ router.T, k)  # the checked router
+        assert np.array_equal(chosen, expected_chosen)
         assert np.allclose(weights.sum(-1), 1.0) and (weights > 0).all()
         manual = sum(
             weights[:, [j]] * np.stack([swiglu(x[[t]], *experts[chosen[t, j]])[0]
@@ -209,8 +287,8 @@ class TestBlocks:
         rng = np.random.default_rng(3)
         gate, up, down = rng.normal(size=(6, 4)), rng.normal(size=(6, 4)), rng.normal(size=(4, 6))
         x = rng.normal(size=(5, 4))
-        out, _, weights = moe_swiglu(x, rng.normal(size=(1, 4)), [(gate, up, down)], 1)
-        assert np.allclose(out, swiglu(x, gate, up, down)) and np.all(weights == 1.0)
+        out, chosen = moe_swiglu(x, rng.normal(size=(1, 4)), [(gate, up, down)], 1)
+        assert np.allclose(out, swiglu(x, gate, up, down)) and np.all(chosen == 0)
 
 
 # -- invariants of the model ---------------------------------------------------------------
@@ -269,17 +347,21 @@ class TestInvariants:
         _, mha_cache = mha.forward_step(ids)
         assert mha_cache.nbytes == 2 * gqa_cache.nbytes
 
-    def test_moe_with_one_expert_equals_dense_model(self):
+    @pytest.mark.parametrize(("num_experts", "k"), [(2, 1), (2, 2), (3, 2)])
+    def test_moe_of_copies_of_the_dense_network_equals_dense_model(self, num_experts, k):
+        """Whatever the router picks, its weights sum to 1: copies of one SwiGLU add up to it."""
         dense = random_model(BASE)
         weights = dense.state_dict()
+        rng = np.random.default_rng(num_experts)
         for i in range(BASE.layers):
             p = f"model.layers.{i}."
-            e = p + "block_sparse_moe.experts.0."
-            weights[e + "w1.weight"] = weights.pop(p + "mlp.gate_proj.weight")
-            weights[e + "w3.weight"] = weights.pop(p + "mlp.up_proj.weight")
-            weights[e + "w2.weight"] = weights.pop(p + "mlp.down_proj.weight")
-            weights[p + "block_sparse_moe.gate.weight"] = np.ones((1, BASE.d_model))
-        moe = TinyDecoder(replace(BASE, moe=True), weights)
+            mlp = {w: weights.pop(f"{p}mlp.{n}_proj.weight") for w, n in MIXTRAL_NAMES.items()}
+            for j in range(num_experts):
+                for w, array in mlp.items():
+                    weights[f"{p}block_sparse_moe.experts.{j}.{w}.weight"] = array
+            router = rng.normal(size=(num_experts, BASE.d_model))
+            weights[p + "block_sparse_moe.gate.weight"] = router
+        moe = TinyDecoder(replace(BASE, num_experts=num_experts, experts_per_token=k), weights)
         ids = random_ids(10, seed=3)
         assert np.allclose(moe.logits(ids), dense.logits(ids), atol=1e-12)
 
@@ -369,7 +451,7 @@ class TestAttentionWeights:
         ids = [3, 1, 4, 1, 5, 9]
         c, w = one.config, one.state_dict()
         h = rms_norm(
-            w["model.embed_tokens.weight"][ids], w["model.layers.0.input_layernorm.weight"]
+            w["model.embed_tokens.weight"][ids], w["model.layers.0.input_layernorm.weight"], 1e-5
         )
         q, k = (
             apply_rope(
@@ -462,7 +544,7 @@ class TestAttentionWeights:
         assert random_model(CONFIGS["MoE"]).attention_weights([0]).tolist() == [[[[1.0]]] * 4] * 2
 
     def test_uniform_when_queries_are_zero(self):
-        c = TinyConfig(vocab_size=10, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8, context=8)
+        c = tiny_config(vocab_size=10, d_model=8, layers=1, heads=2, kv_heads=1, d_ff=8, context=8)
         weights = TinyDecoder.random(c, dtype="float64").state_dict()
         weights["model.layers.0.self_attn.q_proj.weight"][:] = 0.0
         flat = TinyDecoder(c, weights).attention_weights([1, 2, 3])
@@ -495,12 +577,77 @@ class TestAttentionWeights:
             call(random_model(BASE))
 
 
+# -- the observer ----------------------------------------------------------------------------
+
+
+def observed(model: TinyDecoder, ids: list[int], **kwargs) -> list[tuple[str, np.ndarray]]:
+    seen: list[tuple[str, np.ndarray]] = []
+    model.logits(ids, observer=lambda name, array: seen.append((name, array)), **kwargs)
+    return seen
+
+
+class TestObserver:
+    def test_names_in_order_for_a_dense_layer(self):
+        names = [name for name, _ in observed(random_model(BASE), [1, 2, 3])]
+        layer = ["attn_norm", "q", "k", "v", "scores", "weights", "attention", "ffn_norm", "ffn"]
+        expected = ["token_ids", "embedding"]
+        expected += [f"layers.{i}.{stage}" for i in range(BASE.layers) for stage in layer]
+        assert names == [*expected, "final_norm", "logits"]
+
+    def test_moe_layers_report_the_chosen_experts(self):
+        seen = dict(observed(random_model(CONFIGS["MoE"]), [1, 2, 3]))
+        chosen = seen["layers.1.router"]
+        assert chosen.shape == (3, 2) and chosen.dtype == np.int64 and chosen.max() < 4
+
+    def test_arrays_are_the_forward_pass_own(self):
+        model = random_model(CONFIGS["GQA"])
+        ids = random_ids(6, seed=11)
+        seen = dict(observed(model, ids))
+        np.testing.assert_array_equal(seen["logits"], model.logits(ids))
+        weights = np.stack([seen[f"layers.{i}.weights"] for i in range(BASE.layers)])
+        np.testing.assert_array_equal(weights, model.attention_weights(ids))  # float64 model
+        scores = seen["layers.0.scores"]
+        np.testing.assert_allclose(softmax(scores, axis=-1), seen["layers.0.weights"], atol=1e-12)
+        assert np.isneginf(scores[:, 0, 1:]).all()  # the causal mask is in the scores
+        assert seen["layers.0.q"].shape == (4, 6, 4) and seen["layers.0.k"].shape == (2, 6, 4)
+
+    def test_observing_leaves_the_logits_unchanged(self):
+        model = random_model(CONFIGS["MoE"], "float32")
+        ids = random_ids(6, seed=9)
+        seen = observed(model, ids)
+        assert np.array_equal(seen[-1][1], model.logits(ids))
+
+    def test_trace_is_every_observed_shape_but_the_weights(self):
+        model = random_model(CONFIGS["MoE"])
+        ids = [1, 2, 3, 4]
+        seen = observed(model, ids)
+        calls = []
+        _, trace = model.logits(ids, return_trace=True, observer=lambda n, a: calls.append(n))
+        stages = [(n, a.shape) for n, a in seen if not n.endswith(".weights")]
+        assert [(s.name, s.shape) for s in trace[:-1]] == stages
+        assert trace[-1] == TraceStep("kv_cache", (2, 2, 1, 2, 4, 4))
+        assert calls == [n for n, _ in seen]  # the observer still sees everything
+
+    @pytest.mark.parametrize("dtype", ["float32", "float64"])
+    def test_the_forward_pass_stays_in_the_model_dtype(self, dtype):
+        """No float64 round trip inside a float32 model: every floating stage is in its dtype."""
+        model = random_model(CONFIGS["MoE"], dtype)
+        for name, array in observed(model, [1, 2, 3]):
+            if name not in ("token_ids",) and not name.endswith(".router"):
+                assert array.dtype == np.dtype(dtype), name
+        assert model.attention_weights([1, 2]).dtype == np.float64  # widened at the door
+
+    def test_observer_must_be_callable(self):
+        with pytest.raises(TypeError, match="observer"):
+            random_model(BASE).logits([1], observer="print")
+
+
 # -- trace, cache object, state --------------------------------------------------------------
 
 
 class TestTraceAndCache:
     def test_trace_shapes(self):
-        config = TinyConfig(
+        config = tiny_config(
             vocab_size=6, d_model=8, layers=4, heads=2, kv_heads=2, d_ff=8, context=8
         )
         logits, trace = TinyDecoder.random(config).logits([0, 1, 2, 3, 4], return_trace=True)
@@ -536,7 +683,7 @@ class TestTraceAndCache:
         weights = model.state_dict()
         weights["model.norm.weight"][:] = 0
         assert model.state_dict()["model.norm.weight"].any()
-        assert not model._params["model.norm.weight"].flags.writeable
+        assert not model.final_norm.flags.writeable and not model.embed.flags.writeable
 
     def test_float16_weights_compute_in_float32(self):
         weights = {k: v.astype(np.float16) for k, v in random_model(BASE).state_dict().items()}
@@ -544,7 +691,8 @@ class TestTraceAndCache:
         assert model.dtype == np.float32 and model.new_cache().dtype == np.float32
 
     def test_repr(self):
-        assert repr(random_model(BASE)).startswith("TinyDecoder(TinyConfig(vocab_size=40")
+        assert repr(random_model(BASE)) == "TinyDecoder('tiny', dtype=float64)"
+        assert repr(random_model(BASE).new_cache(4)).startswith("KVCache(shape=(2, 2, 1, 2, 0, 4)")
 
 
 class TestBadInput:
@@ -638,7 +786,7 @@ class TestShippedModel:
         assert model.config.context >= 320
 
     def test_missing_data_files(self, tmp_path, monkeypatch):
-        import llmhistory.tiny.model as decoder
+        import llmhistory.tiny.checkpoint as decoder
 
         monkeypatch.setattr(decoder.resources, "files", lambda package: tmp_path)
         (tmp_path / "data").mkdir()
@@ -646,9 +794,9 @@ class TestShippedModel:
             decoder._load_tiny.__wrapped__("float32")  # past the cache
 
     def test_tokenizer_must_match_checkpoint(self, tmp_path, monkeypatch):
-        import llmhistory.tiny.model as decoder
+        import llmhistory.tiny.checkpoint as decoder
+        from llmhistory.tiny.checkpoint import save_model
         from llmhistory.tiny.tokenizer import BPETokenizer
-        from llmhistory.tiny.weights import save_model
 
         (tmp_path / "data").mkdir()
         save_model(random_model(BASE), tmp_path / "data" / decoder.CHECKPOINT_FILE)

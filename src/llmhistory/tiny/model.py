@@ -605,8 +605,8 @@ class TinyDecoder:
 
         Returns
         -------
-        numpy.ndarray, shape (layers, heads, tokens, tokens), in the model's dtype
-            Rows sum to 1.
+        numpy.ndarray, shape (layers, heads, tokens, tokens), float64
+            Rows sum to 1 (to the precision of the model's dtype, in which they are computed).
 
         Raises
         ------
@@ -632,7 +632,7 @@ class TinyDecoder:
                 weights.append(array)  # [heads, tokens, tokens]
 
         forward(self, ids, offset, causal=causal, observe=keep_weights)
-        return np.stack(weights)  # [layers, heads, tokens, tokens]
+        return np.stack(weights).astype(np.float64)  # [layers, heads, tokens, tokens]
 
     def _check_sequence(
         self, token_ids: object, causal: object, position_offset: object
