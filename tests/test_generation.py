@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from llmhistory.concepts.decoding import DecodingPolicy, log_softmax
 from llmhistory.concepts.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
+from llmhistory.tiny import load_tiny
 from llmhistory.tiny.bench import BenchResult, format_benchmark, main, run_benchmark
 from llmhistory.tiny.corpus import Ticket
 from llmhistory.tiny.generation import (
@@ -21,10 +22,10 @@ from llmhistory.tiny.generation import (
     next_logits_function,
     rank_labels,
 )
-from llmhistory.tiny.model import TinyConfig, TinyDecoder, load_tiny
+from llmhistory.tiny.model import TinyDecoder, tiny_config
 from llmhistory.tiny.tokenizer import BPETokenizer
 
-SMALL = TinyConfig(vocab_size=30, d_model=16, layers=2, heads=4, kv_heads=2, d_ff=16, context=24)
+SMALL = tiny_config(vocab_size=30, d_model=16, layers=2, heads=4, kv_heads=2, d_ff=16, context=24)
 SAMPLING = [
     DecodingPolicy(),
     DecodingPolicy.sampling(temperature=0.8),

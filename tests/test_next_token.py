@@ -15,14 +15,13 @@ from llmhistory.concepts.next_token import (
     format_candidates,
     format_loop_trace,
     kept_counts,
-    loop_trace,
     policy_table,
     show_token,
     token_labels,
     top_candidates,
 )
-from llmhistory.tiny.generation import generate_ids
-from llmhistory.tiny.model import TinyConfig, TinyDecoder
+from llmhistory.tiny.generation import generate_ids, loop_trace
+from llmhistory.tiny.model import TinyDecoder, tiny_config
 from llmhistory.tiny.tokenizer import BPETokenizer, train_bpe
 
 LOGITS = np.array([2.0, 1.0, 0.0, -1.0, -np.inf])
@@ -32,7 +31,7 @@ LABELS = ["Shipping", " Refund", "Account", "\n", "<eos>"]
 @pytest.fixture(scope="module")
 def tiny():
     tokenizer = train_bpe(["Customer: Where is my order?\nAgent: It is on the way."] * 4, 280)
-    config = TinyConfig(
+    config = tiny_config(
         vocab_size=tokenizer.vocab_size,
         d_model=16,
         layers=2,

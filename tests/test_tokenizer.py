@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from llmhistory.tiny import load_tiny
 from llmhistory.tiny import tokenizer as tok_module
-from llmhistory.tiny.model import load_tiny
 from llmhistory.tiny.tokenizer import (
     PRETOKEN_PATTERN,
     SPECIAL_TOKENS,

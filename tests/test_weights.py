@@ -14,24 +14,24 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from llmhistory.tiny import weights as weights_module
-from llmhistory.tiny.model import CHECKPOINT_FILE, TinyConfig, TinyDecoder
+from llmhistory.tiny.checkpoint import CHECKPOINT_FILE, load_model, save_model
+from llmhistory.tiny.model import TinyDecoder, tiny_config
 from llmhistory.tiny.weights import (
     SAFETENSORS_DTYPES,
-    load_model,
     load_safetensors,
-    save_model,
     save_safetensors,
+    to_hf_config,
 )
 
 # st.text()'s own alphabet (all code points but surrogates), without its slow codec table:
 # see "Text" in tests/conftest.py.
 UNICODE = st.characters(exclude_categories=("Cs",))
 
-BASE = TinyConfig(vocab_size=30, d_model=8, layers=2, heads=2, kv_heads=1, d_ff=12, context=16)
+BASE = tiny_config(vocab_size=30, d_model=8, layers=2, heads=2, kv_heads=1, d_ff=12, context=16)
 VARIANTS = {
     "tied": BASE,
     "untied": replace(BASE, tied_embeddings=False),
-    "moe": replace(BASE, moe=True, num_experts=3, experts_per_token=2),
+    "moe": replace(BASE, num_experts=3, experts_per_token=2),
 }
 
 
@@ -120,7 +120,7 @@ class TestModel:
         header = json.loads(raw[8 : 8 + struct.unpack("<Q", raw[:8])[0]])
         metadata = header.pop("__metadata__")
         assert metadata["format"] == "pt"
-        assert json.loads(metadata["config"]) == VARIANTS["untied"].to_hf_dict()
+        assert json.loads(metadata["config"]) == to_hf_config(VARIANTS["untied"])
         assert "model.embed_tokens.weight" in header and "lm_head.weight" in header
         assert header["model.layers.0.self_attn.q_proj.weight"]["shape"] == [8, 8]
         assert header["model.layers.0.self_attn.k_proj.weight"]["shape"] == [4, 8]
@@ -284,7 +284,7 @@ class TestReferenceSafetensors:
         from safetensors import safe_open
         from safetensors.numpy import load_file
 
-        from llmhistory.tiny.model import load_tiny
+        from llmhistory.tiny import load_tiny
 
         path = (
             Path(__file__).resolve().parents[1]
@@ -298,7 +298,7 @@ class TestReferenceSafetensors:
             np.testing.assert_array_equal(tensors[name], array, err_msg=name)
         with safe_open(str(path), "np") as handle:
             config = json.loads(handle.metadata()["config"])
-        assert config == json.loads(json.dumps(model.config.to_hf_dict()))
+        assert config == json.loads(json.dumps(to_hf_config(model.config)))
 
     def test_our_loader_reads_what_the_reference_library_writes(self, tmp_path):
         from safetensors.numpy import save_file
