@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from llmhistory.concepts.figures.kv_cache import plot_cache_vs_context
-from llmhistory.concepts.kv_cache import GIB
-from llmhistory.concepts.memory import serving_memory
+from llmhistory.concepts.kv_cache import serving_memory
 from llmhistory.concepts.models import get_config
+from llmhistory.concepts.precision import GIB
 
 TOKENS = [1024, 4096, 16384]
 

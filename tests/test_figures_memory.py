@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from llmhistory.concepts.figures.memory import plot_memory_breakdown
-from llmhistory.concepts.kv_cache import GIB
-from llmhistory.concepts.memory import FINETUNE_METHODS, MemoryEstimate, finetune_memory
+from llmhistory.concepts.finetuning import FINETUNE_METHODS, finetune_memory
 from llmhistory.concepts.models import get_config
+from llmhistory.concepts.precision import GIB, MemoryEstimate
 
 LLAMA3_8B = get_config("llama-3-8b")
 

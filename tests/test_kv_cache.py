@@ -3,6 +3,7 @@ inputs."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -11,14 +12,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from llmhistory.concepts.kv_cache import (
-    GIB,
     AttentionVariant,
+    KVCache,
+    cached_positions,
     compare_attention_variants,
-    format_gib,
     kv_cache_bytes,
+    kv_cache_bytes_per_token,
+    kv_cache_shape,
+    max_batch,
     max_batch_for_budget,
     max_tokens_for_budget,
+    positions_processed,
+    serving_memory,
+    serving_report,
 )
+from llmhistory.concepts.models import ModelConfig, count_parameters, get_config
+from llmhistory.concepts.precision import GIB, fit_report, fits, format_gib
 
 SEED = dict(batch=8, layers=32, tokens=8192, head_dim=128)
 sizes = st.integers(min_value=1, max_value=64)
@@ -266,3 +275,246 @@ class TestBudgets:
     def test_max_batch_needs_a_token(self):
         with pytest.raises(ValueError, match="tokens"):
             max_batch_for_budget(GIB, tokens=0, **self.MODEL)
+
+
+# -- serving: weights plus cache, positions ------------------------------------------------
+
+LLAMA2_7B = get_config("llama-2-7b")
+LLAMA3_8B = get_config("llama-3-8b")
+LLAMA2_70B = get_config("llama-2-70b")
+MISTRAL_7B = get_config("mistral-7b")
+
+parameters = st.integers(min_value=0, max_value=10**12)
+model_names = st.sampled_from(["llama-2-7b", "llama-3-8b", "mistral-7b", "mixtral-8x7b", "gpt2"])
+
+
+class TestServing:
+    def test_weights_plus_cache(self):
+        estimate = serving_memory(LLAMA2_7B, batch=8, tokens=4096)
+        assert estimate.label == "serving"
+        assert estimate.breakdown["KV cache"] == 16 * GIB
+        assert estimate.breakdown["weights"] == 2 * 6_738_415_616
+        assert estimate.trainable == 0
+        assert str(estimate) == "serving: 28.55 GiB (weights 12.55, KV cache 16.00)"
+
+    def test_mistral_rolling_buffer(self):
+        assert cached_positions(MISTRAL_7B, 32768) == 4096
+        assert cached_positions(MISTRAL_7B, 100) == 100
+        assert cached_positions(MISTRAL_7B, 32768, rolling_window=False) == 32768
+        assert cached_positions(LLAMA3_8B, 32768) == 32768
+        rolling = serving_memory(MISTRAL_7B, batch=1, tokens=32768)
+        full = serving_memory(MISTRAL_7B, batch=1, tokens=32768, rolling_window=False)
+        # Jiang et al. 2023: the rolling buffer cuts cache memory 8x at 32k tokens.
+        assert full.breakdown["KV cache"] == 8 * rolling.breakdown["KV cache"]
+
+    def test_int4_weights_and_8_bit_cache(self):
+        estimate = serving_memory(
+            LLAMA3_8B, batch=1, tokens=1024, precision="int4", kv_bytes_per_value=1
+        )
+        assert estimate.breakdown["weights"] == count_parameters(LLAMA3_8B).total // 2
+        assert estimate.breakdown["KV cache"] == 64 * 1024 * 1024
+
+    def test_fits_boundary(self):
+        assert fits(80 * GIB, 80)
+        assert not fits(80 * GIB + 1, 80)
+        assert fits(0, 0.5)
+
+    def test_max_batch_known_values(self):
+        assert max_batch(LLAMA2_7B, tokens=4096, gpu_gib=80) == 33
+        assert max_batch(LLAMA3_8B, tokens=4096, gpu_gib=80) == 130
+        # Mistral's rolling buffer caps the cache at 4096 positions per sequence.
+        assert max_batch(MISTRAL_7B, tokens=32768, gpu_gib=80) == max_batch(
+            MISTRAL_7B, tokens=4096, gpu_gib=80
+        )
+
+    def test_max_batch_zero_when_weights_do_not_fit(self):
+        assert max_batch(LLAMA2_70B, tokens=1024, gpu_gib=80) == 0
+        assert max_batch(LLAMA2_70B, tokens=1024, gpu_gib=80, precision="int4") > 0
+
+    def test_max_batch_checks_every_argument_before_answering_zero(self):
+        """The weights not fitting used to return 0 before the cache arguments were checked."""
+        with pytest.raises(ValueError, match="kv_bytes_per_value"):
+            max_batch(LLAMA2_70B, tokens=1024, gpu_gib=80, kv_bytes_per_value=0)
+        with pytest.raises(TypeError, match="rolling_window"):
+            max_batch(LLAMA2_70B, tokens=1024, gpu_gib=80, rolling_window=1)
+        with pytest.raises(ValueError, match="kv_bytes_per_value"):
+            serving_memory(LLAMA2_7B, batch=1, tokens=8, kv_bytes_per_value=0)
+
+    @given(model_names, st.integers(min_value=1, max_value=65536), st.sampled_from([24, 48, 80]))
+    def test_max_batch_is_the_largest_that_fits(self, name, tokens, gpu_gib):
+        config = get_config(name)
+        batch = max_batch(config, tokens=tokens, gpu_gib=gpu_gib)
+        if batch:
+            assert fits(serving_memory(config, batch=batch, tokens=tokens).total, gpu_gib)
+        assert not fits(serving_memory(config, batch=batch + 1, tokens=tokens).total, gpu_gib)
+
+    def test_fit_report(self):
+        text = fit_report(LLAMA2_70B, "bf16")
+        lines = text.splitlines()
+        assert lines[0] == "llama-2-70b in bf16 (2 bytes/parameter)"
+        assert lines[1] == "parameters       68.98 B"
+        assert lines[2] == "weights          128.48 GiB"
+        assert lines[3] == "on a 24 GiB GPU  no, 104.48 GiB short"
+        assert lines[5] == "on a 80 GiB GPU  no, 48.48 GiB short"
+
+    def test_fit_report_fractional_gpu(self):
+        assert "on a 7.5 GiB GPU" in fit_report(LLAMA3_8B, "int4", gpus=[7.5])
+
+    def test_serving_report(self):
+        text = serving_report(LLAMA2_7B, batch=64, tokens=4096, gpu_gib=80)
+        assert text.splitlines() == [
+            "weights (bf16)    12.55 GiB",
+            "KV cache         128.00 GiB  (32 layers x 32 kv_heads x 128 head_dim: 512 KiB/token)",
+            "total            140.55 GiB of 80 GiB",
+            "verdict          does not fit, 60.55 GiB short",
+        ]
+
+
+class TestPositionsProcessed:
+    def test_one_token_prompt_is_n_against_triangle(self):
+        assert positions_processed(1, 128, cached=True) == 128
+        assert positions_processed(1, 128, cached=False) == 128 * 129 // 2
+
+    def test_no_new_tokens_no_work(self):
+        assert positions_processed(11, 0, cached=True) == 0
+        assert positions_processed(11, 0, cached=False) == 0
+
+    def test_one_new_token_is_one_prefill(self):
+        assert positions_processed(11, 1, cached=True) == 11
+        assert positions_processed(11, 1, cached=False) == 11
+
+    @given(st.integers(min_value=1, max_value=500), st.integers(min_value=0, max_value=500))
+    def test_against_counting_the_calls(self, prompt, new):
+        # the loop feeds the prompt, then each new token but the last
+        lengths = [prompt + i for i in range(new)]  # sequence length at each call
+        fed = [prompt] + [1] * (new - 1) if new else []
+        assert positions_processed(prompt, new, cached=False) == sum(lengths)
+        assert positions_processed(prompt, new, cached=True) == sum(fed)
+        assert positions_processed(prompt, new, cached=True) <= positions_processed(
+            prompt, new, cached=False
+        )
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "name"),
+    [
+        (lambda: cached_positions(MISTRAL_7B, -1), ValueError, "tokens"),
+        (lambda: cached_positions(MISTRAL_7B, 10, rolling_window=1), TypeError, "rolling_window"),
+        (lambda: serving_memory(LLAMA2_7B, batch=0, tokens=1), ValueError, "batch"),
+        (lambda: serving_memory(LLAMA2_7B, batch=1, tokens=1.5), TypeError, "tokens"),
+        (
+            lambda: serving_memory(LLAMA2_7B, batch=1, tokens=1, kv_bytes_per_value=0),
+            ValueError,
+            "bytes_per_value",
+        ),
+        (lambda: max_batch(LLAMA2_7B, tokens=0, gpu_gib=80), ValueError, "tokens"),
+        (lambda: max_batch(LLAMA2_7B, tokens=1, gpu_gib=-80), ValueError, "gpu_gib"),
+        (lambda: serving_report(LLAMA2_7B, batch=1, tokens=1, gpu_gib=0), ValueError, "gpu_gib"),
+        (lambda: positions_processed(0, 1, cached=True), ValueError, "prompt_tokens"),
+        (lambda: positions_processed(1, -1, cached=True), ValueError, "new_tokens"),
+        (lambda: positions_processed(1, 1.0, cached=True), TypeError, "new_tokens"),
+        (lambda: positions_processed(1, 1, cached="yes"), TypeError, "cached"),
+    ],
+)
+def test_serving_bad_inputs(call, error, name):
+    with pytest.raises(error, match=name):
+        call()
+
+
+# -- the cache object ------------------------------------------------------------------------
+
+TOY = ModelConfig(
+    name="toy", d_model=16, layers=3, heads=4, kv_heads=2, d_ff=8, vocab_size=10, context=8
+)
+
+
+def fill(cache: KVCache, new: int, value: float = 1.0) -> None:
+    """Append ``new`` positions of ``value`` to every layer, in order."""
+    c = cache.config
+    for layer in range(c.layers):
+        block = np.full((c.kv_heads, new, c.head_dim), value, cache.dtype)
+        cache.append(layer, block, -block)
+
+
+class TestKVCache:
+    def test_empty(self):
+        cache = KVCache(TOY)
+        assert cache.shape == (3, 2, 1, 2, 0, 4) and cache.tokens == 0 and cache.nbytes == 0
+        assert cache.capacity == 8 and cache.dtype == np.float32
+        assert repr(cache) == "KVCache(shape=(3, 2, 1, 2, 0, 4), capacity=8, dtype=float32)"
+
+    def test_append_returns_every_position_of_the_layer(self):
+        cache = KVCache(TOY, dtype="float64")
+        fill(cache, 2, 1.0)
+        k = np.full((2, 1, 4), 5.0)
+        keys, values = cache.append(0, k, -k)
+        assert keys.shape == values.shape == (2, 3, 4) and not keys.flags.writeable
+        assert keys[:, :2].tolist() == np.ones((2, 2, 4)).tolist() and keys[0, 2, 0] == 5.0
+        assert cache.tokens == 2  # layers 1 and 2 have not stored the new position yet
+        for layer in (1, 2):
+            cache.append(layer, k, -k)
+        assert cache.tokens == 3 and cache.shape == kv_cache_shape(
+            layers=3, batch=1, kv_heads=2, tokens=3, head_dim=4
+        )
+        assert cache.nbytes == kv_cache_bytes(
+            batch=1, layers=3, tokens=3, kv_heads=2, head_dim=4, bytes_per_value=8
+        )
+        assert cache.values(2)[0, 2, 0] == -5.0 and not cache.values(2).flags.writeable
+
+    def test_copy_is_independent(self):
+        cache = KVCache(TOY, capacity=4, dtype="float64")
+        fill(cache, 2)
+        twin = cache.copy()
+        fill(twin, 1, 7.0)
+        assert (cache.tokens, twin.tokens) == (2, 3) and twin.capacity == 4
+        assert np.array_equal(twin.keys(1)[:, :2], cache.keys(1))
+
+    def test_nbytes_is_the_formula_for_any_model(self):
+        c = get_config("llama-3-8b")
+        assert KVCache(dataclasses.replace(c, layers=1, context=4)).nbytes == 0
+        assert kv_cache_bytes_per_token(c, 4) == 32 * 2 * 8 * 128 * 4
+
+    @pytest.mark.parametrize(
+        ("call", "error", "match"),
+        [
+            (lambda c: c.append(1, np.ones((2, 1, 4), np.float32), np.ones((2, 1, 4), np.float32)),
+             ValueError, "layer=1 must be 0"),
+            (lambda c: c.append(0, [[[1.0]]], np.ones((2, 1, 4), np.float32)), TypeError, "k must"),
+            (lambda c: c.append(0, np.ones((2, 1, 4), np.float32), "v"), TypeError, "v must"),
+            (lambda c: c.append(0, np.ones((1, 1, 4), np.float32), np.ones((1, 1, 4), np.float32)),
+             ValueError, "kv_heads=2"),
+            (lambda c: c.append(0, np.ones((2, 1, 4)), np.ones((2, 1, 4))), ValueError, "dtype"),
+            (lambda c: c.append(0, np.ones((2, 1, 4), np.float32), np.ones((2, 2, 4), np.float32)),
+             ValueError, "same"),
+            (lambda c: c.append(0, np.ones((2, 0, 4), np.float32), np.ones((2, 0, 4), np.float32)),
+             ValueError, ">= 1"),
+            (lambda c: c.append(0, np.ones((2, 9, 4), np.float32), np.ones((2, 9, 4), np.float32)),
+             ValueError, "do not fit"),
+            (lambda c: c.append(-1, np.ones((2, 1, 4), np.float32), np.ones((2, 1, 4), np.float32)),
+             ValueError, "layer"),
+            (lambda c: c.keys(3), ValueError, "layer=3 must be < layers=3"),
+            (lambda c: c.values("0"), TypeError, "layer"),
+        ],
+    )  # fmt: skip
+    def test_append_checks_at_the_door(self, call, error, match):
+        with pytest.raises(error, match=match):
+            call(KVCache(TOY))
+
+    def test_layers_append_the_same_number_of_positions(self):
+        cache = KVCache(TOY)
+        one, two = np.ones((2, 1, 4), np.float32), np.ones((2, 2, 4), np.float32)
+        cache.append(0, one, one)
+        with pytest.raises(ValueError, match="layer 1 appends 2 positions, layer 0 appended 1"):
+            cache.append(1, two, two)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "match"),
+        [({"capacity": 9}, ValueError, "capacity=9 must be <= context=8"),
+         ({"capacity": 0}, ValueError, "capacity"), ({"dtype": "int8"}, ValueError, "dtype"),
+         ({"dtype": "float16"}, ValueError, "dtype")],
+    )  # fmt: skip
+    def test_bad_construction(self, kwargs, error, match):
+        with pytest.raises(error, match=match):
+            KVCache(TOY, **kwargs)
+        with pytest.raises(TypeError, match="config"):
+            KVCache("toy")

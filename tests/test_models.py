@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmhistory.concepts.kv_cache import kv_cache_bytes
+from llmhistory.concepts.kv_cache import kv_cache_bytes, kv_cache_bytes_per_token
 from llmhistory.concepts.models import (
     ModelConfig,
     ParameterCount,
+    attention_label,
     count_parameters,
     describe,
     get_config,
-    kv_cache_bytes_per_token,
     list_configs,
 )
 from llmhistory.concepts.moe import moe_ffn_parameters
@@ -361,3 +361,35 @@ class TestDescribe:
     def test_bad_input(self):
         with pytest.raises(TypeError, match="config"):
             describe("gpt2")
+
+
+class TestAttentionLabel:
+    @pytest.mark.parametrize(
+        ("heads", "kv_heads", "label"),
+        [(32, 32, "MHA"), (32, 8, "GQA"), (32, 1, "MQA"), (1, 1, "MHA"), (2, 1, "MQA")],
+    )
+    def test_known_values(self, heads, kv_heads, label):
+        assert attention_label(heads, kv_heads) == label
+
+    def test_the_config_and_the_cache_comparison_use_it(self):
+        from llmhistory.concepts.kv_cache import compare_attention_variants
+
+        for name in list_configs():
+            c = get_config(name)
+            assert c.attention_kind == attention_label(c.heads, c.kv_heads)
+        rows = compare_attention_variants(batch=1, layers=1, tokens=1, heads=8, head_dim=4)
+        assert [r.label for r in rows] == [attention_label(8, r.kv_heads) for r in rows]
+
+    @pytest.mark.parametrize(
+        ("args", "error", "match"),
+        [((8, 3), ValueError, "kv_heads=3 must divide heads=8"), ((0, 1), ValueError, "heads"),
+         ((8, 2.0), TypeError, "kv_heads")],
+    )  # fmt: skip
+    def test_bad_inputs(self, args, error, match):
+        with pytest.raises(error, match=match):
+            attention_label(*args)
+
+    def test_norm_eps(self):
+        assert get_config("llama-3-8b").norm_eps == 1e-5
+        with pytest.raises(ValueError, match="norm_eps"):
+            dataclasses.replace(get_config("gpt2"), norm_eps=0.0)

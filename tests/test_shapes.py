@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from llmhistory.concepts.kv_cache import kv_cache_shape
 from llmhistory.concepts.shapes import (
     ShapeTrace,
     format_shape_trace,
-    kv_cache_shape,
     last_position_trace,
 )
 
@@ -33,6 +33,7 @@ class TestSeedExample:
 
     def test_kv_cache_shape(self):
         assert kv_cache_shape(**SEED_KV) == (4, 2, 1, 2, 5, 4)
+        assert kv_cache_shape(**{**SEED_KV, "tokens": 0}) == (4, 2, 1, 2, 0, 4)  # empty cache
 
     def test_same_draws_as_an_independent_computation(self):
         rng = np.random.default_rng(3)
@@ -139,6 +140,7 @@ BAD_INPUTS = [
     (kv_cache_shape, kv_kwargs(batch=0), ValueError, "batch"),
     (kv_cache_shape, kv_kwargs(kv_heads=0), ValueError, "kv_heads"),
     (kv_cache_shape, kv_kwargs(tokens=True), TypeError, "tokens"),
+    (kv_cache_shape, kv_kwargs(tokens=-1), ValueError, "tokens"),
     (kv_cache_shape, kv_kwargs(head_dim=4.0), TypeError, "head_dim"),
 ]
 
