@@ -259,9 +259,8 @@ class TestAnswersMatchTheLibrary:
         )
 
     def test_kv_cache_count_and_causal_row(self):
-        from llmhistory.concepts.kv_cache import kv_cache_bytes
-        from llmhistory.concepts.shapes import kv_cache_shape
-        from llmhistory.tiny.model import load_tiny
+        from llmhistory.concepts.kv_cache import kv_cache_bytes, kv_cache_shape
+        from llmhistory.tiny import load_tiny
 
         config = load_tiny()[0].config
         assert (config.layers, config.heads, config.kv_heads, config.head_dim) == (3, 4, 2, 24)
@@ -288,7 +287,7 @@ class TestAnswersMatchTheLibrary:
         assert correct_text(load_quiz(2), "ch02-causal-pairs") == [str(allowed)]
 
     def test_attention_scores_shape(self):
-        from llmhistory.tiny.model import load_tiny
+        from llmhistory.tiny import load_tiny
 
         model, tokenizer = load_tiny()
         config = model.config
@@ -304,7 +303,7 @@ class TestAnswersMatchTheLibrary:
         assert weights.shape == (config.layers, *shapes["layers.0.scores"])
 
     def test_lora_count(self):
-        from llmhistory.concepts.memory import lora_parameters
+        from llmhistory.concepts.finetuning import lora_parameters
         from llmhistory.concepts.models import get_config
 
         config = get_config("llama-2-7b")
@@ -317,9 +316,9 @@ class TestAnswersMatchTheLibrary:
         assert {int(c.replace(",", "")) for c in question.choices} - {trainable} == slips
 
     def test_finetune_memory(self):
-        from llmhistory.concepts.kv_cache import GIB
-        from llmhistory.concepts.memory import ADAM_MIXED_PRECISION_BYTES, finetune_memory
+        from llmhistory.concepts.finetuning import ADAM_MIXED_PRECISION_BYTES, finetune_memory
         from llmhistory.concepts.models import count_parameters, get_config
+        from llmhistory.concepts.precision import GIB
 
         config = get_config("llama-3-8b")
         n = count_parameters(config).total
@@ -342,8 +341,9 @@ class TestAnswersMatchTheLibrary:
         ]
 
     def test_budget_batch(self):
-        from llmhistory.concepts.kv_cache import GIB, max_batch_for_budget
-        from llmhistory.concepts.models import get_config, kv_cache_bytes_per_token
+        from llmhistory.concepts.kv_cache import kv_cache_bytes_per_token, max_batch_for_budget
+        from llmhistory.concepts.models import get_config
+        from llmhistory.concepts.precision import GIB
 
         def batch(name: str) -> int:
             c = get_config(name)
