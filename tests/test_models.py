@@ -393,3 +393,15 @@ class TestAttentionLabel:
         assert get_config("llama-3-8b").norm_eps == 1e-5
         with pytest.raises(ValueError, match="norm_eps"):
             dataclasses.replace(get_config("gpt2"), norm_eps=0.0)
+
+
+class TestRepr:
+    def test_shows_the_fields_that_differ_from_their_defaults(self):
+        text = repr(get_config("mistral-7b"))
+        assert text.startswith("ModelConfig(name='mistral-7b', d_model=4096, layers=32, heads=32")
+        assert "sliding_window=4096" in text and "ffn=" not in text and "source" not in text
+
+    @pytest.mark.parametrize("name", list_configs())
+    def test_evaluates_to_the_same_shapes(self, name):
+        config = get_config(name)
+        assert eval(repr(config)) == dataclasses.replace(config, source="", notes="")  # noqa: S307

@@ -14,7 +14,7 @@ understood each architecture: GPT-2 small comes to 124.4M, Llama 2 7B to 6.74B, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 
 from llmhistory._validate import (
     check_bool,
@@ -153,6 +153,22 @@ class ModelConfig:
         check_positive_float("norm_eps", self.norm_eps)
         check_str("source", self.source, allow_empty=True)
         check_str("notes", self.notes, allow_empty=True)
+
+    def __repr__(self) -> str:
+        """Return the constructor call with the fields that differ from their defaults.
+
+        ``source`` and ``notes`` are left out.
+
+        >>> get_config("llama-3-8b")  # doctest: +ELLIPSIS
+        ModelConfig(name='llama-3-8b', d_model=4096, ..., context=8192, rope_base=500000.0)
+        """
+        shown = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if f.name not in ("source", "notes")
+            and (f.default is MISSING or getattr(self, f.name) != f.default)
+        ]
+        return f"ModelConfig({', '.join(shown)})"
 
     @property
     def is_moe(self) -> bool:
