@@ -137,7 +137,7 @@ class Block(nn.Module):
         self.input_layernorm = RMSNorm(c.d_model, c.norm_eps)
         self.self_attn = Attention(c)
         self.post_attention_layernorm = RMSNorm(c.d_model, c.norm_eps)
-        if c.moe:
+        if c.is_moe:
             self.block_sparse_moe = SparseMoE(c)
         else:
             self.mlp = MLP(c)
