@@ -1,4 +1,4 @@
-"""Tests of llmhistory.corpus: the seeded synthetic support corpus and its splits."""
+"""Tests of llmhistory.tiny.corpus: the seeded synthetic support corpus and its splits."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmhistory.corpus import (
+from llmhistory.concepts.prompts import SUPPORT_EXAMPLES
+from llmhistory.tiny.corpus import (
     LABELS,
     SupportSplit,
     Ticket,
@@ -20,7 +21,6 @@ from llmhistory.corpus import (
     support_split,
     training_documents,
 )
-from llmhistory.prompts import SUPPORT_EXAMPLES
 
 SEED_PROMPT_LINES = [
     "Classify the customer message into Refund, Shipping, or Account.",

@@ -2,7 +2,7 @@
 
 The tiny model of the book is trained on text written by this module: support tickets labelled
 ``Refund``, ``Shipping`` or ``Account``; few-shot label prompts built by
-:func:`llmhistory.prompts.build_label_prompt` and followed by the right label; short
+:func:`llmhistory.concepts.prompts.build_label_prompt` and followed by the right label; short
 ``Customer: ... / Agent: ...`` exchanges; policy snippets and case evidence with order ids such as
 ``A10234`` and scan times such as ``09:32 UTC``.
 
@@ -30,7 +30,12 @@ from llmhistory._validate import (
     check_positive_int,
     check_str,
 )
-from llmhistory.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt, chat_prompt
+from llmhistory.concepts.prompts import (
+    SUPPORT_EXAMPLES,
+    SUPPORT_LABELS,
+    build_label_prompt,
+    chat_prompt,
+)
 
 __all__ = [
     "LABELS",
@@ -311,7 +316,7 @@ def support_split(*, n_train: int = 3000, n_held_out: int = 100, seed: int = 0) 
     """Return train and held-out tickets that share no message (nor the prompt's examples).
 
     Held-out messages are also kept apart from the few-shot examples of
-    :data:`llmhistory.prompts.SUPPORT_EXAMPLES`, which appear in every evaluation prompt.
+    :data:`llmhistory.concepts.prompts.SUPPORT_EXAMPLES`, which appear in every evaluation prompt.
 
     Parameters
     ----------
