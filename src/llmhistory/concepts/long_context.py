@@ -372,7 +372,7 @@ def assemble_long_context(
     original order. With ``budget_tokens``, middle notes are dropped until the total fits:
     lowest ``relevance`` first, and among equal relevance the earliest note first (the
     oldest history goes before recent history). Policy, evidence and question are never
-    dropped. Token sizes come from :attr:`Note.tokens` and :func:`estimate_tokens`.
+    dropped. Token sizes come from ``Note.tokens`` and :func:`estimate_tokens`.
 
     Parameters
     ----------

@@ -85,7 +85,7 @@ def run_benchmark(
     Parameters
     ----------
     model, tokenizer : optional
-        Default: the shipped model and tokenizer (:func:`llmhistory.tiny.load_tiny`).
+        Default: the shipped model and tokenizer (:func:`~llmhistory.tiny.checkpoint.load_tiny`).
     new_tokens : int, default 256
         Tokens to generate, ``>= 1``; prompt plus new tokens must fit the context.
     prompt : str

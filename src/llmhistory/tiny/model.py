@@ -34,7 +34,7 @@ name                                   array
 =====================================  ===============================================
 
 Weights keep their Hugging Face names (:mod:`llmhistory.tiny.weights`); the shipped checkpoint
-is :func:`llmhistory.tiny.load_tiny`.
+is :func:`~llmhistory.tiny.checkpoint.load_tiny`.
 
 >>> model = TinyDecoder.random(tiny_config(vocab_size=300, d_model=16, layers=2, heads=4,
 ...                                        kv_heads=2, d_ff=32, context=64), seed=0)

@@ -184,7 +184,7 @@ class BPETokenizer:
         text : str
             Any UTF-8 string, possibly empty. Special-token names in it are plain text.
         add_bos, add_eos : bool, default False
-            Prepend :attr:`bos_id` / append :attr:`eos_id`.
+            Prepend ``bos_id`` / append ``eos_id``.
 
         Returns
         -------

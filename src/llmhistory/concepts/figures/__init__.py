@@ -46,7 +46,7 @@ MARKERS: tuple[str, ...] = ("o", "s", "D", "^", "v", "P", "X", "*")
 
 #: How every SVG of the book is written: fixed internal ids (a hash salt, so two runs give the
 #: same file) and text drawn as paths, so a figure looks the same where its font is missing.
-#: :data:`BOOK_RC` includes it; the explorables' inline SVG (``book.explore``) uses it too.
+#: ``BOOK_RC`` includes it; the explorables' inline SVG (``book.explore``) uses it too.
 SVG_RC: dict[str, object] = {"svg.hashsalt": "llmhistory", "svg.fonttype": "path"}
 
 BOOK_RC: dict[str, object] = {
@@ -167,7 +167,7 @@ def check_series(
         The shape every array must have, e.g. ``(tokens,)`` or ``(n, n)``.
     item : str, default "series"
         What one value is called in the messages.
-    convert : callable, default :func:`~llmhistory._validate.as_float_array`
+    convert : callable, default ``llmhistory._validate.as_float_array``
         The array check, called as ``convert(f"{name}[{label!r}]", values, ndim=len(shape))``
         (``as_bool_array`` for masks, ``as_positive_float_array`` for sizes).
     why : str, default ""
