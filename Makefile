@@ -20,6 +20,9 @@ export PYTHONHASHSEED := 0
 # (measured: a chapter-1 cell went from 0.7 s to 22 s under load with threads on).
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
+# Some machines set this; then every pytest process re-compiles (assert-rewrites) every test
+# module and plugin again (measured ~6 s CPU per process).
+unexport PYTHONDONTWRITEBYTECODE
 
 
 # `make book CHAPTERS="01 03 08"` builds a course pack: the intro, those chapters, the back matter.
@@ -137,7 +140,7 @@ quizzes: $(VENV)/.test-installed
 
 unit: $(VENV)/.test-installed
 	$(call timed,unit,$(BIN)/pytest -q -p no:cacheprovider --cov=llmhistory --cov-report=term \
-		--cov-fail-under=90 --ignore=tests/browser tests src/llmhistory)
+		--cov-fail-under=90 --ignore=tests/browser tests src/llmhistory -n 2)
 
 # nbval twice: as on this CPU, then with NumPy restricted to its baseline SIMD kernels, as on
 # an older or different CPU. A stored number that shows the last bits of its arithmetic fails
@@ -191,9 +194,12 @@ outputs: $(VENV)/.test-installed
 	$(PY) scripts/run_notebooks.py notebooks book/instructor_guide.ipynb
 
 # Re-train the shipped tiny model (PyTorch, CPU build); reproduces src/llmhistory/tiny/data byte for byte.
-train: $(VENV)/.book-installed
+# Then the golden logits the unit tests compare against, and the live PyTorch equivalence tests.
+train: $(VENV)/.test-installed
 	$(PY) -m pip install --quiet 'torch==2.13.0' || $(PY) -m pip install --quiet -e '.[train]'
 	$(PY) scripts/train_tiny.py
+	$(PY) scripts/golden_logits.py
+	$(BIN)/pytest -q -p no:cacheprovider -m torch --ignore=tests/browser tests
 
 bench: $(VENV)/.book-installed
 	$(PY) -m llmhistory.tiny.bench
