@@ -21,47 +21,27 @@ printed because other jobs on the machine slow the figures down.
 from __future__ import annotations
 
 import argparse
-import functools
-import gzip
-import http.server
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
+# The browser tests' helpers: the toc walker, the local server, Chromium and its flags.
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from book_server import GzipHandler, QuietHandler, serve_directory  # noqa: E402
+from book_toc import toc_docnames  # noqa: E402
+from chromium import launch, new_context  # noqa: E402
+from page_probes import SETTLE_JS  # noqa: E402
+from request_guard import wait_for_requests, watch  # noqa: E402
+
 JB = Path(sys.executable).parent / "jupyter-book"
 STRICT = ["-W", "-n", "--keep-going"]
 TARGETS = {"clean build (s)": 60.0, "heaviest page (MB)": 2.0}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def toc_docnames(toc: Path) -> list[str]:
-    """Return the toc's docnames in reading order (root first)."""
-
-    def walk(entry: dict) -> list[str]:
-        names = [str(entry["file"])] if "file" in entry else []
-        for key in ("parts", "chapters", "sections"):
-            for child in entry.get(key, []) or []:
-                names.extend(walk(child))
-        return names
-
-    data = yaml.safe_load(toc.read_text(encoding="utf-8"))
-    names = [str(data["root"]), *walk({k: v for k, v in data.items() if k != "root"})]
-    return [n.removesuffix(".ipynb").removesuffix(".md") for n in names]
 
 
 def copy_sources(dest: Path, toc: Path) -> None:
@@ -97,79 +77,46 @@ def build(src: Path) -> tuple[float, bool, str]:
     return seconds, done.returncode == 0, tail
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    """``python -m http.server``: every file as it is on disk."""
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
-class _Gzip(_Quiet):
-    """Like a real static host (GitHub Pages, Netlify): text files gzip-compressed."""
-
-    compressible = (".html", ".js", ".css", ".svg", ".json", ".txt", ".ipynb", ".map")
-    cache: dict[Path, bytes] = {}
-
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        path = Path(self.translate_path(self.path))
-        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (accepts and path.is_file() and path.suffix in self.compressible):
-            super().do_GET()
-            return
-        if path not in self.cache:
-            self.cache[path] = gzip.compress(path.read_bytes(), compresslevel=6)
-        body = self.cache[path]
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 def measure_pages(
     html: Path, pages: list[str], *, compress: bool
 ) -> list[tuple[str, int, float, int]]:
-    """Return ``(page, transferred bytes, DOMContentLoaded ms, requests)`` for each page."""
+    """Return ``(page, transferred bytes, DOMContentLoaded ms, requests)`` for each page.
+
+    Each page is loaded in a fresh context (an empty cache), settled (fonts, MathJax) and
+    measured once no request is in flight any more. Requests that would leave the local server
+    are blocked, as in the browser tests, and reported.
+    """
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_Gzip if compress else _Quiet, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    chromium = os.environ.get("LLMH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     rows = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            for page_path in pages:
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
-                page = context.new_page()
-                sizes: list[int] = []
+    handler = GzipHandler if compress else QuietHandler
+    with serve_directory(html, "metrics-server", handler) as base, sync_playwright() as playwright:
+        browser = launch(playwright)
+        for page_path in pages:
+            context = new_context(browser)
+            page = context.new_page()
+            log = watch(page, base)
+            sizes: list[int] = []
 
-                def finished(request, sizes=sizes):
-                    try:
-                        s = request.sizes()
-                        sizes.append(s["responseBodySize"] + s["responseHeadersSize"])
-                    except Exception:  # noqa: BLE001 - a request without a response
-                        pass
+            def finished(request, sizes=sizes):
+                try:
+                    s = request.sizes()
+                    sizes.append(s["responseBodySize"] + s["responseHeadersSize"])
+                except Exception:  # noqa: BLE001 - a request without a response
+                    pass
 
-                page.on("requestfinished", finished)
-                page.goto(base + page_path, wait_until="load")
-                page.evaluate(
-                    "async () => { await document.fonts.ready; const m = window.MathJax;"
-                    " if (m && m.startup && m.startup.promise) { await m.startup.promise; } }"
-                )
-                page.wait_for_timeout(200)
-                dcl = page.evaluate(
-                    "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
-                )
-                rows.append((page_path, sum(sizes), dcl, len(sizes)))
-                context.close()
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+            page.on("requestfinished", finished)
+            page.goto(base + page_path, wait_until="load")
+            page.evaluate(SETTLE_JS)
+            wait_for_requests(page, log)
+            dcl = page.evaluate(
+                "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
+            )
+            rows.append((page_path, sum(sizes), dcl, len(sizes)))
+            if log.external:
+                print(f"warning: {page_path} requested {len(log.external)} external URL(s)")
+            context.close()
+        browser.close()
     return rows
 
 

@@ -8,12 +8,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from book_toc import SEARCH_PAGE, SEARCH_QUERY
+from page_probes import SEARCH_DONE_JS
 
 KV_CACHE_PAGE = "notebooks/08_serving_kv_cache.html"
-SEARCH_DONE_JS = """() => {
-  const s = document.querySelector("#search-results .search-summary");
-  return !!s && /finished|did not match/i.test(s.textContent);
-}"""
 
 
 def _path(url: str, base_url: str) -> str:
@@ -82,20 +80,21 @@ def _search(light: Any, base_url: str, query: str) -> list[str]:
     return [_path(h, base_url) for h in hrefs]
 
 
-def test_search_finds_the_kv_cache_chapter(light, base_url, toc_order):
+@pytest.mark.visits(SEARCH_PAGE)
+def test_search_finds_the_kv_cache_chapter(visit, base_url, toc_order):
+    """The search page's visit searched for "KV cache"; its results are checked here."""
     if KV_CACHE_PAGE not in toc_order:
         pytest.skip(f"{KV_CACHE_PAGE} is not in the toc yet")
-    results = _search(light, base_url, "KV+cache")
+    assert SEARCH_QUERY == "KV cache"
+    results = [_path(h, base_url) for h in visit(SEARCH_PAGE, "light").search_results]
     assert KV_CACHE_PAGE in results, f"search for 'KV cache' found: {results}"
 
 
-def test_search_finds_the_root_page_by_its_title(light, base_url, toc_order):
-    title_page = light.new_page()
-    try:
-        title_page.goto(base_url + toc_order[0], wait_until="domcontentloaded")
-        title = title_page.locator("main h1").first.text_content().strip().rstrip("#¶ ")
-    finally:
-        title_page.close()
+@pytest.mark.visits("root")
+def test_search_finds_the_root_page_by_its_title(visit, light, base_url, toc_order):
+    heading = visit(toc_order[0], "light").heading
+    assert heading is not None, f"{toc_order[0]} has no <h1> in <main>"
+    title = heading.strip().rstrip("#¶ ")
     words = [w for w in title.split() if len(w) > 3][:3]
     assert words, f"the root page's title {title!r} has no word to search for"
     results = _search(light, base_url, "+".join(words))

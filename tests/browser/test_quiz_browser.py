@@ -34,7 +34,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import serve_directory
+from book_server import serve_directory
+from chromium import new_context
+from request_guard import block_external
 
 from llmhistory.book.html import heading_id
 from llmhistory.book.quiz import (
@@ -157,20 +159,11 @@ def open_tab(browser: Any) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def open_(url: str) -> Tab:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = new_context(browser, "light")
         contexts.append(context)
         parts = urlsplit(url)
         tab = Tab(page=context.new_page(), origin=f"{parts.scheme}://{parts.netloc}/")
-
-        def route(route: Any) -> None:
-            if urlsplit(route.request.url).scheme in ("data", "blob", "about"):
-                route.continue_()
-            else:
-                tab.external.append(route.request.url)
-                route.abort()
-
-        # Only URLs outside the server reach Python (as in conftest.track_requests).
-        context.route(re.compile(rf"^(?!{re.escape(tab.origin)})"), route)
+        block_external(context, tab.origin, tab.external.append)
         page = tab.page
         page.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda error: tab.errors.append(f"pageerror: {error}"))
