@@ -1,6 +1,6 @@
 """Drive the explorables of a loaded page and compare what they show with their JSON.
 
-Used by ``conftest.Visitor`` on each page's light-mode visit (after axe-core and the
+Used by ``page_visit.visit_steps`` on each page's light-mode visit (after axe-core and the
 screenshot, so both see the page as it loaded); ``test_explorables.py`` asserts on the result.
 See that module's docstring for what is checked.
 """

@@ -41,6 +41,7 @@ SEARCH_DONE_JS = """() => {
 
 # The load event, then fonts and MathJax (SETTLE_JS); on the search page also the finished
 # search and each result's summary (Sphinx fetches them one by one after "finished").
+# Returns how long the page took to get there (ms since its navigation started).
 LOADED_JS = (
     """async (search) => {"""
     + _UNTIL
@@ -48,7 +49,7 @@ LOADED_JS = (
   if (document.readyState !== "complete") {
     await new Promise((resolve) => window.addEventListener("load", resolve, {once: true}));
   }
-  const settled = await ("""
+  await ("""
     + SETTLE_JS
     + """)();
   if (search) {
@@ -60,7 +61,7 @@ LOADED_JS = (
     await until(() => items().every((li) => li.querySelector("p.context")), 5000, "")
       .catch(() => null);
   }
-  return settled;
+  return performance.now();
 }"""
 )
 

@@ -1,7 +1,7 @@
 """Every page of the built book, in light and dark mode: clean console, offline, accessible.
 
 Pages are every file in the toc plus ``search.html?q=KV+cache`` (so its results are checked
-too); each is loaded once per mode (see ``conftest.Visitor``) and the tests below assert on
+too); each is loaded once per mode (see ``page_visit.py``) and the tests below assert on
 what that load recorded.
 
 Accessibility: axe-core (axe-playwright-python) must report no ``serious`` or ``critical``

@@ -13,7 +13,7 @@ Two passes per explorable:
 2. a sweep inside the page visits EVERY grid point: it sets each control's value to the
    point's index and dispatches ``input`` (slider) or ``change`` (drop-down), then compares.
 
-The controls are driven during the page's light-mode visit (``conftest.Visitor``, code in
+The controls are driven during the page's light-mode visit (``page_visit.py``, code in
 ``explorable_driver.py``), after axe-core and the screenshot have seen the page as loaded.
 
 Expected and shown HTML are both serialised by the browser before they are compared, so
