@@ -15,6 +15,7 @@ reading order, and the lists of pages the tests visit.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -115,13 +116,23 @@ def notebook_pages() -> list[str]:
     ]
 
 
+#: An element with a ``data-explorable`` attribute (not the words in a docstring or code).
+EXPLORABLE_TAG = re.compile(r"<[a-zA-Z][^<>]*\sdata-explorable=")
+
+
 def explorable_pages() -> list[str]:
-    """Return the toc pages whose built HTML holds an explorable (``data-explorable``)."""
+    """Return the toc pages whose built HTML holds an explorable (``data-explorable``).
+
+    >>> bool(EXPLORABLE_TAG.search('<div class="x" data-explorable="e1">'))
+    True
+    >>> bool(EXPLORABLE_TAG.search("<code>root[data-explorable]</code> &lt;div data-explorable="))
+    False
+    """
     build = book_html_dir()
     found = []
     for page in toc_pages():
         file = build / page
-        if file.exists() and "data-explorable=" in file.read_text(encoding="utf-8"):
+        if file.exists() and EXPLORABLE_TAG.search(file.read_text(encoding="utf-8")):
             found.append(page)
     return found
 

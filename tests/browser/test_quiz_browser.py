@@ -617,7 +617,8 @@ def test_chapter_12_page_shows_the_ten_question_review(open_tab, base_url, book_
     questions = root.locator("[data-question]")
     expect(questions).to_have_count(10)
     legends = questions.locator("legend").all_text_contents()
-    assert legends == [f"{i}. {q.text}" for i, q in enumerate(REVIEW.questions, 1)]
+    hint = {True: " (Select all that apply.)", False: ""}
+    assert legends == [f"{i}. {q.text}{hint[q.multi]}" for i, q in enumerate(REVIEW.questions, 1)]
     texts = root.locator("[data-choice-text]").all_text_contents()
     assert texts == [c for q in REVIEW.questions for c in q.choices]
     expect(role(root, "remaining")).to_have_text(remaining_text(10))
