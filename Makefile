@@ -113,6 +113,9 @@ $(MATHJAX):
 
 vendor: $(MATHJAX)
 
+# Feature targets (assignments, PDF, ...) live in mk/*.mk, one file each.
+-include $(sort $(wildcard mk/*.mk))
+
 # ---- the two commands ------------------------------------------------------------------
 toc: $(VENV)/.book-installed
 ifneq ($(strip $(CHAPTERS)),)
