@@ -41,7 +41,7 @@ def shipped():
 
 
 class TestSupportSets:
-    @pytest.mark.parametrize(("name", "per_label"), [("eval", 30), ("dev", 15)])
+    @pytest.mark.parametrize(("name", "per_label"), [("eval", 30), ("dev", 30)])
     def test_shape(self, name, per_label):
         tickets = load_support_set(name)
         counts = Counter(t.label for t in tickets)
@@ -52,7 +52,7 @@ class TestSupportSets:
 
     def test_eval_size(self):
         assert len(load_support_set()) == len(load_support_set("eval")) == 97 >= 60
-        assert len(load_support_set("dev")) == 45
+        assert len(load_support_set("dev")) == 90
 
     @pytest.mark.parametrize("name", list(SUPPORT_SETS))
     def test_no_duplicates(self, name):

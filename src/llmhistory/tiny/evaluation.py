@@ -82,7 +82,7 @@ def load_support_set(name: str = "eval") -> tuple[Ticket, ...]:
     ----------
     name : {"eval", "dev"}, default "eval"
         ``"eval"``: 97 messages (33 Refund, 32 Shipping, 32 Account), the number chapter 1
-        reports. ``"dev"``: 45 messages (15 per label) for development.
+        reports. ``"dev"``: 90 messages (30 per label) for development.
 
     Returns
     -------
