@@ -1,0 +1,34 @@
+"""Sphinx extension: serve the live panels' JavaScript and the tiny model from ``_static``.
+
+The live panels of chapters 1, 3 and 8 (``llmhistory.book.live``) import
+``_static/tinymodel/panels.js`` and fetch the shipped checkpoint and tokenizer from the same
+folder, only when a reader presses "Load the model". At the end of an HTML build this copies
+the files of ``llmhistory.book.live.asset_files()`` there (the JavaScript modules from
+``llmhistory/book/assets/tinymodel``, the model from ``llmhistory/tiny/data``), so the book
+makes no third-party request and always serves the model that is shipped with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+
+def _copy_assets(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from llmhistory.book.live import STATIC_DIR, asset_files
+
+    target = Path(app.outdir) / "_static" / STATIC_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for name, source in asset_files().items():
+        data = source.read_bytes()
+        path = target / name
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("build-finished", _copy_assets)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
