@@ -13,6 +13,7 @@ from llmhistory.concepts.quantization import (
     QuantizedTensor,
     QuantScheme,
     dequantize,
+    int8_matmul,
     pack_int4,
     quantize,
     quantized_bytes,
@@ -172,3 +173,37 @@ class TestPacking:
             unpack_int4([256], 1)
         with pytest.raises(TypeError, match="signed"):
             unpack_int4([1], 1, signed=1)
+
+
+class TestInt8Matmul:
+    def test_close_to_float_without_outliers(self):
+        rng = np.random.default_rng(2)
+        x, w = rng.standard_normal((5, 32)), rng.standard_normal((7, 32))
+        exact = x @ w.T
+        # each product is off by at most half a step of x times |w| plus the converse
+        bound = (np.abs(x).max(1, keepdims=True) / 127) * np.abs(w).sum(1) + (
+            np.abs(x).sum(1, keepdims=True) * np.abs(w).max(1) / 127
+        )
+        assert (np.abs(int8_matmul(x, w) - exact) <= bound).all()
+
+    def test_threshold_below_everything_is_float(self):
+        rng = np.random.default_rng(3)
+        x, w = rng.standard_normal((4, 8)), rng.standard_normal((3, 8))
+        assert np.allclose(int8_matmul(x, w, outlier_threshold=1e-9), x @ w.T, atol=1e-12)
+
+    def test_decomposition_rescues_an_outlier_feature(self):
+        rng = np.random.default_rng(4)
+        x, w = rng.standard_normal((16, 64)), rng.standard_normal((8, 64))
+        x[:, 5] *= 60.0  # one feature far larger than the rest
+        exact = x @ w.T
+        plain = np.abs(int8_matmul(x, w) - exact).mean()
+        split = np.abs(int8_matmul(x, w, outlier_threshold=6.0) - exact).mean()
+        assert split < plain / 5
+
+    def test_bad_inputs(self):
+        with pytest.raises(ValueError, match="x has 3 features but w has 2 inputs"):
+            int8_matmul(np.ones((1, 3)), np.ones((2, 2)))
+        with pytest.raises(ValueError, match="outlier_threshold"):
+            int8_matmul(np.ones((1, 2)), np.ones((2, 2)), outlier_threshold=0.0)
+        with pytest.raises(ValueError, match="w must be a 2-D"):
+            int8_matmul(np.ones((1, 2)), np.ones(2))

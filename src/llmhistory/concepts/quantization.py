@@ -45,6 +45,7 @@ __all__ = [
     "QuantScheme",
     "QuantizedTensor",
     "dequantize",
+    "int8_matmul",
     "pack_int4",
     "quantize",
     "quantized_bytes",
@@ -267,3 +268,53 @@ def unpack_int4(packed: object, count: int, *, signed: bool = True) -> np.ndarra
     nibbles[0::2], nibbles[1::2] = data & 0xF, data >> 4
     nibbles = nibbles[:count]
     return np.where(nibbles > 7, nibbles - 16, nibbles) if signed else nibbles
+
+
+def int8_matmul(x: object, w: object, *, outlier_threshold: float | None = None) -> np.ndarray:
+    """Return ``x @ w.T`` computed in int8 with vector-wise scales, as LLM.int8() does.
+
+    Each row of ``x`` (a token) and each row of ``w`` (an output channel) gets its own absmax
+    scale to ``-127..127``; the integer products are summed exactly and rescaled by the two
+    scales. With ``outlier_threshold``, the input features (columns of ``x``) where any
+    ``|x| >= outlier_threshold`` are split off and multiplied in float instead: the
+    mixed-precision decomposition of Dettmers et al. (2022), who use a threshold of 6.
+
+    Parameters
+    ----------
+    x : array_like, shape (tokens, in)
+    w : array_like, shape (out, in)
+    outlier_threshold : float, optional
+        ``> 0``; None quantizes every feature.
+
+    Returns
+    -------
+    numpy.ndarray, shape (tokens, out), float64
+
+    Examples
+    --------
+    >>> x, w = np.array([[1.0, 2.0], [3.0, -4.0]]), np.eye(2)
+    >>> int8_matmul(x, w).round(3).tolist()
+    [[1.008, 2.0], [2.992, -4.0]]
+    >>> int8_matmul(x, w, outlier_threshold=3.5).tolist()  # feature 1 stays float
+    [[1.0, 2.0], [3.0, -4.0]]
+    """
+    x = as_float_array("x", x, ndim=2)
+    w = as_float_array("w", w, ndim=2)
+    if x.shape[1] != w.shape[1]:
+        raise ValueError(f"x has {x.shape[1]} features but w has {w.shape[1]} inputs")
+    outliers = np.zeros(x.shape[1], dtype=bool)
+    if outlier_threshold is not None:
+        threshold = float(as_float_array("outlier_threshold", [outlier_threshold])[0])
+        if threshold <= 0:
+            raise ValueError(f"outlier_threshold must be > 0, got {outlier_threshold}")
+        outliers = (np.abs(x) >= threshold).any(axis=0)
+    regular = ~outliers
+    if not regular.any():
+        return x @ w.T
+    xr, wr = x[:, regular], w[:, regular]
+    sx = np.abs(xr).max(axis=1, keepdims=True) / 127  # [tokens, 1]
+    sw = np.abs(wr).max(axis=1, keepdims=True) / 127  # [out, 1]
+    sx, sw = np.where(sx > 0, sx, 1.0), np.where(sw > 0, sw, 1.0)
+    qx, qw = np.rint(xr / sx).astype(np.int64), np.rint(wr / sw).astype(np.int64)
+    out = (qx @ qw.T) * sx * sw.T  # exact integer sums, then the two scales
+    return out + x[:, outliers] @ w[:, outliers].T
