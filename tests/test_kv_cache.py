@@ -469,6 +469,25 @@ class TestKVCache:
         assert (cache.tokens, twin.tokens) == (2, 3) and twin.capacity == 4
         assert np.array_equal(twin.keys(1)[:, :2], cache.keys(1))
 
+    def test_truncate_drops_positions_and_the_next_append_overwrites_them(self):
+        cache = KVCache(TOY, dtype="float64")
+        fill(cache, 3, 1.0)
+        assert cache.truncate(1) is cache and cache.tokens == 1
+        fill(cache, 1, 9.0)
+        assert cache.tokens == 2 and cache.keys(0)[0, :, 0].tolist() == [1.0, 9.0]
+        assert cache.truncate(0).tokens == 0
+
+    def test_truncate_bad_inputs(self):
+        cache = KVCache(TOY, dtype="float64")
+        fill(cache, 2)
+        with pytest.raises(ValueError, match="tokens=3 must be <= the 2 cached positions"):
+            cache.truncate(3)
+        with pytest.raises(TypeError, match="tokens"):
+            cache.truncate(1.0)
+        cache.append(0, np.ones((2, 1, 4)), np.ones((2, 1, 4)))
+        with pytest.raises(ValueError, match="middle of a pass"):
+            cache.truncate(1)
+
     def test_nbytes_is_the_formula_for_any_model(self):
         c = get_config("llama-3-8b")
         assert KVCache(dataclasses.replace(c, layers=1, context=4)).nbytes == 0

@@ -861,6 +861,28 @@ class KVCache:
             self._tokens = end
         return self._view(layer, 0, end), self._view(layer, 1, end)
 
+    def truncate(self, tokens: int) -> KVCache:
+        """Keep only the first ``tokens`` positions (roll back rejected ones); return self.
+
+        Speculative decoding appends a draft's guesses and must drop the rejected ones; the
+        dropped positions are overwritten by the next :meth:`append`.
+
+        >>> from llmhistory.concepts.models import ModelConfig
+        >>> c = ModelConfig(name="toy", d_model=4, layers=1, heads=1, d_ff=4, vocab_size=5,
+        ...                 context=8)
+        >>> cache = KVCache(c, dtype="float64")
+        >>> _ = cache.append(0, np.ones((1, 3, 4)), np.ones((1, 3, 4)))
+        >>> cache.truncate(1).tokens
+        1
+        """
+        tokens = check_int("tokens", tokens, minimum=0)
+        if tokens > self.tokens:
+            raise ValueError(f"tokens={tokens} must be <= the {self.tokens} cached positions")
+        if self._next_layer:
+            raise ValueError("cannot truncate in the middle of a pass (not every layer appended)")
+        self._tokens = tokens
+        return self
+
     def copy(self) -> KVCache:
         """Return an independent copy (to branch a generation)."""
         twin = KVCache(self.config, capacity=self.capacity, dtype=str(self.dtype))
