@@ -21,6 +21,7 @@ from llmhistory.tiny.quantized import (
 MODEL, TOKENIZER = load_tiny("float64")
 C = MODEL.config
 TICKETS = [Ticket("I forgot my password.", "Account"), Ticket("Where is my parcel?", "Shipping")]
+TEXTS = held_out_texts(TICKETS)
 
 
 class TestQuantizeModel:
@@ -81,15 +82,15 @@ class TestPerplexity:
 
 class TestReports:
     def test_float_report_has_no_error(self):
-        report = scheme_report(MODEL, TOKENIZER, None, TICKETS, probes=1)
+        report = scheme_report(MODEL, TOKENIZER, None, TEXTS, TICKETS, probes=1)
         assert report.label == "float" and report.max_logit_error == 0.0
         assert report.layer_bytes == quantize_model(MODEL, QuantScheme()).float_bytes
         assert 0.0 <= report.accuracy <= 1.0
 
     def test_int8_changes_logits_a_little_and_int4_more(self):
-        int8 = scheme_report(MODEL, TOKENIZER, QuantScheme(bits=8), TICKETS, probes=2)
+        int8 = scheme_report(MODEL, TOKENIZER, QuantScheme(bits=8), TEXTS, TICKETS, probes=2)
         int4 = scheme_report(
-            MODEL, TOKENIZER, QuantScheme(bits=4, granularity="tensor"), TICKETS, probes=2
+            MODEL, TOKENIZER, QuantScheme(bits=4, granularity="tensor"), TEXTS, TICKETS, probes=2
         )
         assert 0.0 < int8.max_logit_error < int4.max_logit_error
         assert int4.layer_bytes < int8.layer_bytes

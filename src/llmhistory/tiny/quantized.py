@@ -10,7 +10,7 @@ GPTQ and AWQ leave them.
 
 :func:`scheme_report` then measures, for one scheme, the largest logit change against the
 float model, the perplexity of held-out text (:func:`perplexity`) and the label accuracy on
-held-out tickets. :func:`block_inputs` returns the real activations that enter a layer's
+labelled messages. :func:`block_inputs` returns the real activations that enter a layer's
 matrices, for the outlier discussion.
 
 >>> from llmhistory.concepts.quantization import QuantScheme
@@ -201,6 +201,7 @@ def scheme_report(
     model: TinyDecoder,
     tokenizer: BPETokenizer,
     scheme: QuantScheme | None,
+    texts: Sequence[str],
     tickets: Sequence[object],
     *,
     probes: int = 10,
@@ -214,9 +215,11 @@ def scheme_report(
     tokenizer : BPETokenizer
     scheme : QuantScheme or None
         None reports the float model itself (error 0).
+    texts : sequence of str
+        Held-out texts (e.g. :func:`held_out_texts` of the corpus's held-out split): the
+        perplexity, and the first ``probes`` of them compared logit by logit.
     tickets : sequence of Ticket
-        Held-out tickets: their texts (:func:`held_out_texts`) give the perplexity, their
-        labels the accuracy, and the first ``probes`` texts the logit error.
+        Labelled messages for the accuracy (e.g. the hand-written evaluation set).
     probes : int, default 10
         Texts compared logit by logit, ``>= 1``.
 
@@ -226,7 +229,7 @@ def scheme_report(
     """
     model = check_instance("model", model, TinyDecoder)
     probes = check_int("probes", probes, minimum=1)
-    texts = held_out_texts(tickets)
+    texts = check_sequence("texts", texts, str)
     if scheme is None:
         candidate, label = model, "float"
         layer_bytes = sum(model.state_dict()[n].nbytes for n in layer_matrices(model))
