@@ -207,10 +207,6 @@ train: $(VENV)/.test-installed
 bench: $(VENV)/.book-installed
 	$(PY) -m llmhistory.tiny.bench
 
-lab: $(VENV)/.test-installed
-	$(PY) -m pip install --quiet jupyterlab
-	$(BIN)/jupyter lab notebooks
-
 serve:
 	@test -f $(HTML)/index.html || $(MAKE) book
 	@echo "Serving $(HTML) on http://127.0.0.1:8000 (Ctrl-C to stop)"
