@@ -3,18 +3,23 @@
 ``make book CHAPTERS="01 03 08"`` calls ``python -m llmhistory.book.coursepack 01 03 08 --out F``
 and builds the book from the written table of contents: the same intro, the chosen chapters in
 book order (with their quizzes), and the same back matter (instructor guide, references).
+
+The module is also a Sphinx extension (:func:`setup`): in a pack, chapter 8 stays chapter 8
+(sections 8.x, figures 8.x), a prerequisite chapter outside the pack is marked as such, and
+the instructor guide's chapter map lists only the pack's chapters.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import re
 import sys
 from pathlib import Path
 
 import yaml
 
-from llmhistory.book.chapters import get_chapter
+from llmhistory.book.chapters import CHAPTERS, get_chapter
 
 DEFAULT_TOC = Path("book/_toc.yml")
 
@@ -98,6 +103,151 @@ def main(argv: list[str] | None = None) -> int:
         f"course pack: {len(kept)} chapters ({', '.join(Path(k).name for k in kept)}) -> {args.out}"
     )
     return 0
+
+
+# ---- the Sphinx side: a pack keeps the book's numbering -----------------------------------
+# Loaded by book/_config.yml (``sphinx.extra_extensions``) in every build. In the full book it
+# changes nothing: chapter N is already numbered N. In a course pack Sphinx numbers the chosen
+# chapters 1, 2, ...; these hooks put back the book's numbers (sections, figures, the page
+# title and the navigation), mark prerequisites that are not in the pack, and cut the
+# instructor guide's chapter map down to the pack.
+
+_CHAPTER_REF = re.compile(r"^Chapter (\d+)\b")
+GUIDE_DOC = "book/instructor_guide"
+
+
+def book_number(docname: str) -> int | None:
+    """Return the book's chapter number of ``docname``, or None if it is not a chapter.
+
+    >>> book_number("notebooks/08_serving_kv_cache"), book_number("book/intro")
+    (8, None)
+    """
+    for chapter in CHAPTERS:
+        if docname == chapter.notebook.removesuffix(".ipynb"):
+            return chapter.number
+    return None
+
+
+def renumber(number: tuple[int, ...] | list[int] | None, chapter: int):
+    """Return a section or figure ``number`` whose first part is ``chapter`` instead.
+
+    >>> renumber((2, 1), 8), renumber([2], 8), renumber(None, 8), renumber((), 8)
+    ((8, 1), [8], None, ())
+    """
+    if not number:
+        return number
+    return type(number)([chapter, *number[1:]])
+
+
+def pack_chapters(docnames) -> list[int]:
+    """Return the book numbers of the chapters among ``docnames``, sorted.
+
+    >>> pack_chapters(["book/intro", "notebooks/08_serving_kv_cache",
+    ...                "notebooks/01_prompt_in_text_out"])
+    [1, 8]
+    """
+    return sorted(n for n in map(book_number, docnames) if n is not None)
+
+
+def restore_book_numbers(app, env) -> list[str]:
+    """Sphinx ``env-get-updated`` hook: give each chapter its book number; return changed docs."""
+    changed = []
+    for docname in list(env.toc_secnumbers):
+        chapter = book_number(docname)
+        secnums = env.toc_secnumbers[docname]
+        if chapter is None or not secnums.get(""):
+            continue
+        if secnums[""][0] == chapter:
+            continue
+        env.toc_secnumbers[docname] = {k: renumber(v, chapter) for k, v in secnums.items()}
+        for reference in env.tocs[docname].findall(_reference_class()):
+            if reference.get("secnumber"):
+                reference["secnumber"] = renumber(reference["secnumber"], chapter)
+        title = env.titles.get(docname)
+        if title is not None and title.get("secnumber"):
+            title["secnumber"] = renumber(title["secnumber"], chapter)
+        for figtype, numbers in env.toc_fignumbers.get(docname, {}).items():
+            env.toc_fignumbers[docname][figtype] = {
+                k: renumber(v, chapter) for k, v in numbers.items()
+            }
+        changed.append(docname)
+    return changed
+
+
+def _reference_class():
+    from docutils import nodes
+
+    return nodes.reference
+
+
+def mark_outside_prerequisites(doctree, in_pack: list[int]) -> int:
+    """Append "(not in this course pack)" to list items naming a chapter outside ``in_pack``.
+
+    Returns the number of items marked. Only the opening card's "Before you start" list and the
+    instructor guide name prerequisites as "Chapter N ...", so only list items that start so
+    are looked at.
+    """
+    from docutils import nodes
+
+    marked = 0
+    for item in list(doctree.findall(nodes.list_item)):
+        match = _CHAPTER_REF.match(item.astext())
+        if match and int(match.group(1)) not in in_pack:
+            paragraph = next(iter(item.findall(nodes.paragraph)), None)
+            if paragraph is None:
+                continue
+            paragraph += nodes.emphasis(text=" (not in this course pack)")
+            marked += 1
+    return marked
+
+
+def limit_guide(doctree, in_pack: list[int]) -> int:
+    """Keep only the pack's rows in the guide's chapter map and say so; return rows removed."""
+    from docutils import nodes
+
+    removed = 0
+    for table in list(doctree.findall(nodes.table)):
+        head = [
+            e.astext()
+            for e in next(iter(table.findall(nodes.thead)), nodes.thead()).findall(nodes.entry)
+        ]
+        if not head or head[0] != "Chapter" or "Prerequisites" not in head:
+            continue
+        body = next(iter(table.findall(nodes.tbody)))
+        for row in list(body.children):
+            first = row.children[0].astext().strip()
+            if first.isdigit() and int(first) not in in_pack:
+                body.remove(row)
+                removed += 1
+        minutes = sum(get_chapter(n).minutes for n in in_pack)
+        note = nodes.note()
+        note += nodes.paragraph(
+            text=(
+                f"This course pack holds chapter{'s' if len(in_pack) > 1 else ''} "
+                f"{', '.join(map(str, in_pack))} (about {minutes} minutes); the map below "
+                "lists only those. The totals and plans further down describe the whole book."
+            )
+        )
+        table.parent.insert(table.parent.index(table), note)
+    return removed
+
+
+def adapt_pack_pages(app, doctree, docname) -> None:
+    """Sphinx ``doctree-resolved`` hook: in a pack, mark prerequisites and limit the guide."""
+    in_pack = pack_chapters(app.env.found_docs)
+    if len(in_pack) == len(CHAPTERS):
+        return
+    if docname == GUIDE_DOC:
+        limit_guide(doctree, in_pack)
+    elif book_number(docname) is not None:
+        mark_outside_prerequisites(doctree, in_pack)
+
+
+def setup(app) -> dict:
+    """Register the hooks with Sphinx (``extra_extensions: [llmhistory.book.coursepack]``)."""
+    app.connect("env-get-updated", restore_book_numbers, priority=900)
+    app.connect("doctree-resolved", adapt_pack_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
 if __name__ == "__main__":  # pragma: no cover

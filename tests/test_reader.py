@@ -1,0 +1,179 @@
+"""Tests of reader notebooks: chapters rendered as plain Markdown for any notebook app."""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from llmhistory.book.chapters import CHAPTERS
+from llmhistory.book.reader import (
+    format_glue,
+    glued_values,
+    leftover_markup,
+    load_bibliography,
+    main,
+    render_markdown,
+    render_notebook,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+REFS = load_bibliography()
+
+
+def glue_output(name, text):
+    return {
+        "output_type": "display_data",
+        "metadata": {"scrapbook": {"name": name, "mime_prefix": "application/papermill.record/"}},
+        "data": {"application/papermill.record/text/plain": text},
+    }
+
+
+def notebook(*cells):
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": list(cells)}
+
+
+def md(text):
+    return {"cell_type": "markdown", "metadata": {}, "source": text}
+
+
+def code(text, tags=(), outputs=()):
+    return {
+        "cell_type": "code",
+        "metadata": {"tags": list(tags)},
+        "source": text,
+        "outputs": list(outputs),
+        "execution_count": 3,
+    }
+
+
+class TestBibliography:
+    def test_known_entries(self):
+        assert REFS["vaswani2017attention"].label == "Vaswani et al."
+        assert REFS["vaswani2017attention"].url == "https://arxiv.org/abs/1706.03762"
+        assert REFS["reimers2019sbert"].label == "Reimers and Gurevych"
+        assert REFS["openai2019gpt2code"].label == "OpenAI"  # a {braced} corporate author
+
+    def test_same_author_year_gets_suffixes(self):
+        years = {REFS["touvron2023llama"].year, REFS["touvron2023llama2"].year}
+        assert years == {"2023a", "2023b"}
+
+    def test_accents_and_braces(self):
+        entry = REFS["vaswani2017attention"]
+        assert "{" not in entry.title and "\\" not in entry.title
+
+    def test_every_key_cited_in_a_chapter_is_known(self):
+        for chapter in CHAPTERS:
+            nb = json.loads((ROOT / chapter.notebook).read_text(encoding="utf-8"))
+            render_notebook(nb, REFS)  # raises KeyError on an unknown key
+
+
+class TestFormatGlue:
+    @pytest.mark.parametrize(
+        ("text", "spec", "shown"),
+        [
+            ("32.0", ".0f", "32"),
+            ("0.8125", ".1%", "81.2%"),
+            ("3.15e+23", ".2e", "3.15e+23"),
+            ("12", "", "12"),
+            ("'A10234'", "", "A10234"),
+            ("1234567", ",d", "1,234,567"),
+            ("not python", "", "not python"),
+        ],
+    )
+    def test_as_the_book_formats(self, text, spec, shown):
+        assert format_glue(text, spec) == shown
+
+    @given(st.floats(-1e6, 1e6, allow_nan=False), st.integers(0, 4))
+    def test_equals_python_format_of_the_stored_value(self, value, decimals):
+        assert format_glue(repr(value), f".{decimals}f") == f"{value:.{decimals}f}"
+
+
+class TestRenderMarkdown:
+    def test_glue_cite_and_dropdown(self):
+        cited = []
+        text = (
+            "Cache {glue:text}`gib:.0f` GiB {cite:p}`vaswani2017attention,devlin2019bert`; "
+            "{cite:t}`radford2018gpt` did it.\n\n:::{dropdown} Solution\nSixty-five.\n:::\n"
+        )
+        out = render_markdown(text, {"gib": "16.04"}, REFS, cited)
+        assert out.startswith("Cache 16 GiB ([Vaswani et al., 2017](#ref-vaswani2017attention); ")
+        assert "[Devlin et al., 2019](#ref-devlin2019bert))" in out
+        assert "Radford et al. ([2018](#ref-radford2018gpt)) did it." in out
+        assert "<details><summary>Solution</summary>\n\nSixty-five.\n\n</details>" in out
+        assert cited == ["vaswani2017attention", "devlin2019bert", "radford2018gpt"]
+
+    def test_note_becomes_a_quote_and_labels_go(self):
+        out = render_markdown("(sec-x)=\n```{note}\nMind it.\n```", {}, REFS, [])
+        assert out.strip() == "> **Note**\n>\n> Mind it."
+
+    def test_equations_are_numbered_and_referenced(self):
+        out = render_markdown("$$\na=b\n$$ (eq-a)\n\nBy {eq}`eq-a`.", {}, REFS, [], {"eq-a": 1})
+        assert "a=b\n\\tag{1}\n$$" in out and "By (1)." in out
+
+    def test_text_roles_keep_their_text(self):
+        out = render_markdown("A {term}`KV cache <kv-cache>` and {term}`token`.", {}, REFS, [])
+        assert out == "A KV cache and token."
+
+    @pytest.mark.parametrize(
+        ("text", "error", "match"),
+        [
+            ("{glue:text}`missing:.1f`", KeyError, "run make outputs"),
+            ("{cite:p}`nobody1999`", KeyError, "not in the bibliography"),
+            ("{eq}`nowhere`", KeyError, "not defined"),
+            ("{glue:text}`other.ipynb::x`", ValueError, "another notebook"),
+        ],
+    )
+    def test_unresolvable_markup_is_an_error(self, text, error, match):
+        with pytest.raises(error, match=match):
+            render_markdown(text, {}, REFS, [])
+
+
+class TestRenderNotebook:
+    def test_cells(self):
+        nb = notebook(
+            md("# T\n{glue:text}`n` items {cite:p}`vaswani2017attention`"),
+            code("glue('n', 3)", outputs=[glue_output("n", "3")]),
+            code("plot()", tags=["hide-input"]),
+            code("answer()", tags=["solution", "hide-cell"], outputs=[{"output_type": "stream"}]),
+        )
+        out = render_notebook(nb, REFS)
+        assert out["cells"][0]["source"].startswith("# T\n3 items ([Vaswani")
+        assert out["cells"][2]["metadata"]["jupyter"] == {"source_hidden": True}
+        solution = out["cells"][3]
+        assert solution["outputs"] == [] and solution["metadata"]["cellView"] == "form"
+        assert solution["source"].startswith("# Solution: open and run")
+        assert out["cells"][-1]["source"].startswith("## References\n")
+        assert 'id="ref-vaswani2017attention"' in out["cells"][-1]["source"]
+        assert nb["cells"][3]["outputs"], "the input is not modified"
+
+    def test_no_references_cell_without_citations(self):
+        out = render_notebook(notebook(md("# T")), REFS)
+        assert len(out["cells"]) == 1
+
+    def test_glued_values_read_stored_outputs(self):
+        nb = notebook(code("", outputs=[glue_output("a", ["1.5"]), {"output_type": "stream"}]))
+        assert glued_values(nb) == {"a": "1.5"}
+
+    def test_bad_notebook(self):
+        with pytest.raises(TypeError, match="notebook must be"):
+            render_notebook({"cells": "no"}, REFS)
+
+    @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.stem)
+    def test_every_chapter_renders_without_markup(self, chapter):
+        nb = json.loads((ROOT / chapter.notebook).read_text(encoding="utf-8"))
+        out = render_notebook(nb, REFS)
+        assert leftover_markup(out) == []
+        assert len(out["cells"]) == len(nb["cells"]) + 1  # + the reference list
+
+
+def test_command_line(tmp_path):
+    source = ROOT / CHAPTERS[7].notebook
+    assert main([str(source), "--out", str(tmp_path)]) == 0
+    written = json.loads((tmp_path / source.name).read_text(encoding="utf-8"))
+    assert leftover_markup(written) == []
+    copy = tmp_path / "copy.ipynb"
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main([str(copy), "--in-place"]) == 0
+    assert leftover_markup(json.loads(copy.read_text(encoding="utf-8"))) == []
