@@ -10,23 +10,15 @@ makes no third-party request and always serves the model that is shipped with it
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sphinx.application import Sphinx
 
 
 def _copy_assets(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    from llmhistory.book.live import STATIC_DIR, asset_files
+    from llmhistory.book.live import copy_assets
 
-    target = Path(app.outdir) / "_static" / STATIC_DIR
-    target.mkdir(parents=True, exist_ok=True)
-    for name, source in asset_files().items():
-        data = source.read_bytes()
-        path = target / name
-        if not path.exists() or path.read_bytes() != data:
-            path.write_bytes(data)
+    copy_assets(app.outdir)
 
 
 def setup(app: Sphinx) -> dict:

@@ -40,9 +40,11 @@ precomputed explorable.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 from llmhistory._validate import check_choice
 from llmhistory.book.html import escape
@@ -55,7 +57,16 @@ from llmhistory.concepts.prompts import (
 )
 from llmhistory.tiny.checkpoint import CHECKPOINT_FILE, TOKENIZER_FILE, load_tiny
 
-__all__ = ["KINDS", "LivePanel", "asset_files", "download_bytes", "live_panel", "split_template"]
+__all__ = [
+    "KINDS",
+    "LivePanel",
+    "asset_files",
+    "copy_assets",
+    "download_bytes",
+    "live_panel",
+    "split_template",
+    "write_demo_site",
+]
 
 #: The panels a chapter can show.
 KINDS = ("labels", "attention", "kv_cache")
@@ -281,3 +292,43 @@ def live_panel(kind: str) -> LivePanel:
         f"<script>{_inline('loader.js').replace('ROOT_ID', json.dumps(uid))}</script></div>"
     )
     return LivePanel(kind, html)
+
+
+def copy_assets(folder: str | os.PathLike[str]) -> Path:
+    """Copy :func:`asset_files` into ``folder/_static/tinymodel``; return that directory."""
+    target = Path(folder) / "_static" / STATIC_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for name, source in asset_files().items():
+        data = source.read_bytes()
+        path = target / name
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+    return target
+
+
+def write_demo_site(folder: str | os.PathLike[str]) -> Path:
+    """Write a one-page site with the three panels and their assets; return its index.html.
+
+    The page has the built book's ``data-content_root`` attribute, so the panels find
+    ``_static/tinymodel`` as they do in the book. For the browser tests and the benchmark.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> index = write_demo_site(tempfile.mkdtemp())
+    >>> (index.parent / "_static" / "tinymodel" / "panels.js").exists()
+    True
+    """
+    folder = Path(folder)
+    copy_assets(folder)
+    panels = "".join(live_panel(kind).html for kind in KINDS)
+    index = folder / "index.html"
+    index.write_text(
+        '<!DOCTYPE html><html lang="en" data-content_root="./"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,"><title>Live panels</title></head>'
+        "<body><main><h1>Live panels</h1>"
+        f"{panels}</main></body></html>\n",
+        encoding="utf-8",
+    )
+    return index

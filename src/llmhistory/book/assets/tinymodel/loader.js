@@ -8,9 +8,9 @@ var base=document.documentElement.getAttribute("data-content_root");
 if(base===null)return;
 root.querySelector(".llmh-live-fallback").hidden=true;body.hidden=false;
 button.addEventListener("click",function(){
-button.disabled=true;root.dataset.state="loading";status.textContent="Loading the model\u2026";
+if(button.getAttribute("aria-disabled")==="true")return;button.setAttribute("aria-disabled","true");root.dataset.state="loading";status.textContent="Loading the model\u2026";
 var dir=new URL(base+"_static/tinymodel/",document.baseURI).href;
 import(dir+"panels.js").then(function(m){return m.start(root,dir);}).catch(function(e){
 root.dataset.state="error";status.textContent="Could not load the model: "+(e&&e.message||e)+". Check the connection and retry.";
-button.textContent="Retry loading the model";button.disabled=false;});
+button.textContent="Retry loading the model";button.setAttribute("aria-disabled","false");});
 });})();

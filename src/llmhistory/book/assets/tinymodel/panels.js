@@ -2,7 +2,7 @@
 // "Load the model". Results are inserted as text nodes, never as HTML.
 import { BPETokenizer } from "./tokenizer.js";
 import { TinyModel } from "./model.js";
-import { generateSteps, policy as makePolicy, rankLabels, GREEDY } from "./decoding.js";
+import { generateSteps, policy as makePolicy, rankLabels, softmax, GREEDY } from "./decoding.js";
 
 let loading = null; // one download per page, shared by its panels
 
@@ -60,18 +60,31 @@ function bar(fraction) {
   return el("span", { class: "llmh-live-bar", style: `width:${(Math.max(0, Math.min(1, fraction)) * 6).toFixed(2)}em`, "aria-hidden": "true" });
 }
 
-/** Return a token as the book prints it: its text with \n, \t and partial bytes escaped. */
+function escapeChar(ch, quote) {
+  const code = ch.codePointAt(0);
+  if (ch === "\\" || ch === quote) return "\\" + ch;
+  if (ch === "\n") return "\\n";
+  if (ch === "\t") return "\\t";
+  if (ch === "\r") return "\\r";
+  if (code < 32 || code === 127) return `\\x${code.toString(16).padStart(2, "0")}`;
+  return ch;
+}
+
+/** Return a token as Python's repr prints it ('\nAgent:'), partial UTF-8 bytes as \xNN. */
 export function showToken(tokenizer, id) {
   if (id === tokenizer.bosId) return "<bos>";
   if (id === tokenizer.eosId) return "<eos>";
   const bytes = tokenizer.tokenBytes(id);
-  let text;
+  let chars;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    chars = Array.from(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {
-    text = Array.from(bytes, (b) => (b < 128 ? String.fromCharCode(b) : "\\x" + b.toString(16).padStart(2, "0"))).join("");
+    chars = Array.from(bytes, (b) => (b < 128 ? String.fromCharCode(b) : null));
   }
-  return text.replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(/\r/g, "\\r");
+  const plain = chars.filter((c) => c !== null).join("");
+  const quote = plain.includes("'") && !plain.includes('"') ? '"' : "'";
+  const body = chars.map((c, i) => (c === null ? `\\x${bytes[i].toString(16).padStart(2, "0")}` : escapeChar(c, quote)));
+  return quote + body.join("") + quote;
 }
 
 function tokenSpan(text) {
@@ -161,14 +174,15 @@ async function runLabels(ctx, form) {
     step++;
     newIds.push(s.token);
     replyText.textContent = tokenizer.decode(newIds, { skipSpecialTokens: true });
-    const top = Array.from(s.probs.keys()).sort((a, b) => s.probs[b] - s.probs[a] || a - b).slice(0, 3);
+    const model_p = softmax(s.logits); // the model's own distribution (temperature 1)
+    const runners = Array.from(model_p.keys()).filter((id) => id !== s.token).sort((a, b) => model_p[b] - model_p[a] || a - b).slice(0, 2);
     rows.push([
       String(step),
       tokenSpan(showToken(tokenizer, s.token)),
-      s.probs[s.token].toFixed(3),
-      el("span", {}, ...top.flatMap((id, i) => [i ? ", " : "", tokenSpan(showToken(tokenizer, id)), ` ${s.probs[id].toFixed(3)}`])),
+      `${model_p[s.token].toFixed(3)} → ${s.probs[s.token].toFixed(3)}`,
+      el("span", {}, ...runners.flatMap((id, i) => [i ? "; " : "", tokenSpan(showToken(tokenizer, id)), ` ${model_p[id].toFixed(3)} → ${s.probs[id].toFixed(3)}`])),
     ]);
-    stepsBox.replaceChildren(table(["step", "token", "probability", "most probable under this policy"], rows.map((r) => r.map((c) => (c instanceof Node ? c.cloneNode(true) : c))), "Each step's next-token distribution under the chosen policy"));
+    stepsBox.replaceChildren(table(["#", "token", "model → policy", "runners-up: model → policy"], rows.map((r) => r.map((c) => (c instanceof Node ? c.cloneNode(true) : c))), "Each step: the model's probability of a token, then what the policy draws it with"));
     await nextFrame();
   }
   result.setAttribute("aria-busy", "false");
@@ -243,7 +257,7 @@ async function runKVCache(ctx, form) {
   const promptIds = tokenizer.encode(kept, { addBos: true });
   const c = model.config;
   const rows = [];
-  const head = ["step", "token", "cached positions", "cache bytes (arrays)", "formula × positions", ""];
+  const head = ["#", "token", "cached positions", "cache bytes (arrays)", "formula × positions", ""];
   const box = el("div");
   const summary = el("p", {});
   result.replaceChildren(
