@@ -111,3 +111,18 @@ class TestBadInputs:
             speculative_generate(TARGET, DRAFT, PROMPT, max_new_tokens=C.context)
         with pytest.raises(ValueError, match="ks must hold at least one k"):
             measure_speedup(TARGET, DRAFT, [PROMPT], [])
+
+
+class TestLoadDraft:
+    def test_missing_or_shipped(self):
+        from llmhistory.tiny.speculative import load_draft
+
+        try:
+            draft = load_draft("float64")
+        except FileNotFoundError as error:
+            assert "scripts/train_draft.py" in str(error)
+        else:
+            assert draft.config.vocab_size == C.vocab_size and draft.dtype == np.float64
+            assert draft.num_parameters() < TARGET.num_parameters() / 2
+        with pytest.raises(ValueError, match="dtype"):
+            load_draft("int8")

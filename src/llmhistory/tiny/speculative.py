@@ -11,7 +11,8 @@ greedy output token for token; with sampling, every token follows the target's d
 under the policy (temperature, top-k, top-p applied to both models alike).
 
 >>> from llmhistory.tiny import load_tiny
->>> from llmhistory.tiny.model import TinyDecoder
+>>> from llmhistory.tiny.checkpoint import load_model
+from llmhistory.tiny.model import DTYPES, TinyDecoder
 >>> target, tokenizer = load_tiny("float64")
 >>> run = speculative_generate(target, target, [tokenizer.bos_id], max_new_tokens=8, k=3)
 >>> run.acceptance_rate  # a draft identical to the target is always right
@@ -23,15 +24,58 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
-from llmhistory._validate import check_instance, check_int, check_positive_int, check_sequence
+from llmhistory._validate import (
+    check_choice,
+    check_instance,
+    check_int,
+    check_positive_int,
+    check_sequence,
+)
 from llmhistory.concepts.decoding import GREEDY, DecodingPolicy, next_token_distribution
 from llmhistory.concepts.speculative import verify_draft
-from llmhistory.tiny.model import TinyDecoder
+from llmhistory.tiny.checkpoint import load_model
+from llmhistory.tiny.model import DTYPES, TinyDecoder
 
-__all__ = ["SpeculativeRun", "SpeedPoint", "measure_speedup", "speculative_generate"]
+__all__ = [
+    "DRAFT_FILE",
+    "SpeculativeRun",
+    "SpeedPoint",
+    "load_draft",
+    "measure_speedup",
+    "speculative_generate",
+]
+
+#: The shipped draft model inside ``llmhistory/tiny/data``, written by ``scripts/train_draft.py``.
+DRAFT_FILE = "tiny_draft.safetensors"
+
+
+def load_draft(dtype: str = "float32") -> TinyDecoder:
+    """Return the shipped draft model: one layer, trained like the tiny model, same tokenizer.
+
+    Parameters
+    ----------
+    dtype : {"float32", "float64"}, default "float32"
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is missing (``python scripts/train_draft.py`` writes it).
+    """
+    dtype = check_choice("dtype", str(dtype), DTYPES)
+    source = resources.files("llmhistory.tiny") / "data" / DRAFT_FILE
+    if not source.is_file():
+        raise FileNotFoundError(f"{source} is missing; run scripts/train_draft.py to create it")
+    with resources.as_file(source) as path:
+        draft = load_model(path, name="tiny-draft")
+    if draft.dtype != np.dtype(dtype):
+        draft = TinyDecoder(
+            draft.config, {n: w.astype(dtype) for n, w in draft.state_dict().items()}
+        )
+    return draft
 
 
 @dataclass(frozen=True)
