@@ -97,12 +97,14 @@ def _on_page_context(app, pagename, templatename, context, doctree):  # noqa: AR
 
 
 FONTAWESOME_JS = re.compile(
-    r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>'
+    r'\s*<script (?:defer )?src="[^"]*_static/scripts/fontawesome\.js[^"]*"(?: defer)?></script>'
 )
 
 
 def _drop_fontawesome_js(app: Sphinx, exception: Exception | None) -> None:
     """Remove the theme's 1.5 MB ``fontawesome.js`` from every page.
+
+    (pydata-sphinx-theme 0.16 writes ``<script src=...>``, 0.17 ``<script defer src=...>``.)
 
     pydata-sphinx-theme loads it only "so that users can add custom icons"; the icons the
     book uses come from the Font Awesome webfonts its stylesheet already declares. Dropping

@@ -65,7 +65,6 @@ a CDN; ``nb_ipywidgets_js: {}`` in the same ``config`` block, or executing witho
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import json
 import math
@@ -79,18 +78,17 @@ from typing import Any
 import numpy as np
 
 from llmhistory._validate import check_callable, check_choice, check_float, check_str
-from llmhistory.book.html import escape, plural
+from llmhistory.book.html import REPORT_CSS, escape, plural, report_html
 
 #: The largest grid (number of parameter combinations) :func:`explore` accepts.
 MAX_POINTS = 400
 #: The largest static HTML (bytes, UTF-8) :func:`explore` accepts for one explorable.
 MAX_HTML_BYTES = 1_500_000
-#: The output kinds: text shown in ``<pre>``, a trusted HTML fragment, or a matplotlib figure.
+#: The output kinds: a plain-text report (shown as HTML tables and paragraphs by
+#: :func:`llmhistory.book.html.report_html`), a trusted HTML fragment, or a matplotlib figure.
 OUTPUTS = ("text", "html", "svg")
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-
-_SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 _CSS = (
     ".llmh-explore{border:1px solid rgba(128,128,128,.45);border-radius:.4em;"
@@ -109,6 +107,7 @@ _CSS = (
     ".llmh-explore-output pre{margin:0;padding:0;border:0;background:transparent;"
     "color:inherit;white-space:pre-wrap}"
     ".llmh-explore-output svg{max-width:100%;height:auto;background:#fff;border-radius:.25em}"
+    + REPORT_CSS
 )
 
 _JS = """(function (w, d) {
@@ -351,9 +350,9 @@ def _figure_label(fig: Any) -> str:
 def figure_to_svg(fig: Any, label: str | None = None) -> str:
     """Return a matplotlib Figure as a compact, deterministic inline ``<svg>`` and close it.
 
-    The SVG has no date, no XML prolog and fixed internal ids; it is drawn with the book's
-    figure settings (:data:`llmhistory.concepts.figures.SVG_RC`: text as paths, so it looks the
-    same without the font), and ids nothing refers to are dropped.
+    The SVG is :func:`llmhistory.concepts.figures.figure_svg` (no date, fixed internal ids, text
+    as paths, text at least ``MIN_FONT_PT``, ``data-min-font-pt`` on the root) without its XML
+    prolog and with the ids nothing refers to dropped.
     It carries ``role="img"`` and an ``aria-label`` so screen readers name it.
 
     Parameters
@@ -377,22 +376,19 @@ def figure_to_svg(fig: Any, label: str | None = None) -> str:
     >>> 'role="img" aria-label="Figure"' in svg
     True
     """
-    from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    from llmhistory.concepts.figures import SVG_RC
+    from llmhistory.concepts.figures import figure_svg
 
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib.figure.Figure, got {type(fig).__name__}")
     name = escape(_figure_label(fig) if label is None else label)
-    buffer = io.StringIO()
     try:
-        with rc_context(SVG_RC):
-            fig.savefig(buffer, format="svg", metadata=_SVG_METADATA)
+        document = figure_svg(fig)
     finally:
         if "matplotlib.pyplot" in sys.modules:
             sys.modules["matplotlib.pyplot"].close(fig)
-    svg = _compact_svg(buffer.getvalue())
+    svg = _compact_svg(document)
     return svg.replace("<svg ", f'<svg role="img" aria-label="{name}" ', 1)
 
 
@@ -431,7 +427,7 @@ def _render(result: object, output: str, params: Mapping[str, Any]) -> str:
             f"at grid point ({point})"
         )
     if output == "text":
-        return f"<pre>{escape(result)}</pre>"
+        return report_html(result)
     return result
 
 
@@ -618,8 +614,10 @@ def explore(
     title : str
         Shown above the controls and in the ``text/plain`` description.
     output : {"text", "html", "svg"}
-        What ``func`` returns: text (escaped, shown in ``<pre>``), a trusted HTML fragment made
-        by this library, or a matplotlib Figure (inlined as SVG and closed).
+        What ``func`` returns: a plain-text report (its aligned columns and ``label : value``
+        lines shown as real HTML tables that reflow on a phone, other lines as paragraphs; see
+        :func:`llmhistory.book.html.report_html`), a trusted HTML fragment made by this
+        library, or a matplotlib Figure (inlined as SVG and closed).
     labels : dict of str to str, optional
         Display labels for some or all parameters (default: the parameter name).
     initial : dict of str to value, optional

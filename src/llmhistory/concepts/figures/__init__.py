@@ -6,16 +6,25 @@ themselves beyond layout. Use :func:`new_figure` so every chart shares size, fon
 colour-blind-safe palette, and looks right on a light or a dark page; :func:`grouped_bars`
 for bar series side by side; and the shared checks :func:`check_tokens` and
 :func:`check_series` for the arguments most figures take.
+
+Crisp and legible on a phone: a chapter calls :func:`use_svg_display` once (first cell), so
+that a displayed Figure becomes an SVG (:func:`figure_svg`) instead of a 1x PNG. Figures are at
+most :data:`MAX_WIDTH` inches wide and their text at least :data:`MIN_FONT_PT` points, so that
+on a 390 px phone (a ~360 px column) no text is drawn smaller than about 8 CSS pixels; each SVG
+records its smallest text size in ``data-min-font-pt`` for the browser tests.
 """
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable, Mapping
 
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from llmhistory._validate import (
     as_float_array,
@@ -47,7 +56,12 @@ MARKERS: tuple[str, ...] = ("o", "s", "D", "^", "v", "P", "X", "*")
 #: How every SVG of the book is written: fixed internal ids (a hash salt, so two runs give the
 #: same file) and text drawn as paths, so a figure looks the same where its font is missing.
 #: ``BOOK_RC`` includes it; the explorables' inline SVG (``book.explore``) uses it too.
-SVG_RC: dict[str, object] = {"svg.hashsalt": "llmhistory", "svg.fonttype": "path"}
+#: Rasters inside an SVG (heatmaps) are drawn at 200 dpi, sharp on a 2x screen.
+SVG_RC: dict[str, object] = {
+    "svg.hashsalt": "llmhistory",
+    "svg.fonttype": "path",
+    "savefig.dpi": 200,
+}
 
 BOOK_RC: dict[str, object] = {
     "figure.dpi": 100,
@@ -60,25 +74,37 @@ BOOK_RC: dict[str, object] = {
     "grid.alpha": 0.3,
     "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE)),
     "figure.facecolor": "white",
-    **SVG_RC,
+    **{key: value for key, value in SVG_RC.items() if key != "savefig.dpi"},
 }
 
 
-def new_figure(width: float = 6.4, height: float = 3.6, *, ncols: int = 1):
+#: The widest figure (inches). Wider requests are narrowed to this (their text keeps its size),
+#: so that a figure shown in a ~360 px phone column is scaled down by at most ~0.67.
+MAX_WIDTH = 5.4
+#: The smallest text (points) a figure is drawn with; :func:`figure_svg` raises smaller text.
+MIN_FONT_PT = 9.0
+#: Matplotlib's SVG metadata left out, so that two runs write the same file.
+SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+
+def new_figure(width: float = MAX_WIDTH, height: float = 3.6, *, ncols: int = 1):
     """Return ``(fig, axes)`` in the book's style; ``width`` and ``height`` are in inches.
 
     Parameters
     ----------
     width, height : float
-        Figure size in inches (positive).
+        Figure size in inches (positive). A width above :data:`MAX_WIDTH` is narrowed to it
+        (the height is kept), so that the text stays legible on a phone.
     ncols : int
         Number of side-by-side axes; ``axes`` is one Axes when 1, else an array.
 
     >>> fig, ax = new_figure(4, 3)
     >>> fig.get_size_inches().tolist()
     [4.0, 3.0]
+    >>> new_figure(10, 4, ncols=2)[0].get_size_inches().tolist()
+    [5.4, 4.0]
     """
-    width = check_positive_float("width", width)
+    width = min(check_positive_float("width", width), MAX_WIDTH)
     height = check_positive_float("height", height)
     ncols = check_positive_int("ncols", ncols)
     with plt.rc_context(BOOK_RC):
@@ -86,6 +112,78 @@ def new_figure(width: float = 6.4, height: float = 3.6, *, ncols: int = 1):
     # Detach from pyplot so the figure shows once, where the cell returns or displays it.
     plt.close(fig)
     return fig, axes
+
+
+def _shown_texts(fig: Figure) -> list[Text]:
+    """Return the figure's visible, non-blank Text artists (tick labels, titles, legends...)."""
+    return [text for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
+
+
+def figure_svg(fig: Figure) -> str:
+    """Return ``fig`` as a deterministic SVG document (str), its text raised to MIN_FONT_PT.
+
+    The SVG is cropped to the drawing (``bbox_inches="tight"``), written with :data:`SVG_RC`
+    (fixed ids, text as paths) and without a date, so that the same figure gives the same bytes
+    on every run and machine. Text smaller than :data:`MIN_FONT_PT` is enlarged first (this
+    changes ``fig``). The root ``<svg>`` carries ``data-min-font-pt``, the smallest text size
+    drawn, so that a browser test can compute how large the text shows on a page.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    str
+        The SVG document, from ``<?xml`` to ``</svg>``.
+
+    Raises
+    ------
+    TypeError
+        If ``fig`` is not a matplotlib Figure.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure(3, 2)
+    >>> _ = ax.set_title("t", fontsize=6)
+    >>> svg = figure_svg(fig)
+    >>> svg == figure_svg(fig), 'data-min-font-pt="9"' in svg, "dc:date" in svg
+    (True, True, False)
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib.figure.Figure, got {type(fig).__name__}")
+    texts = _shown_texts(fig)
+    for text in texts:
+        if text.get_fontsize() < MIN_FONT_PT:
+            text.set_fontsize(MIN_FONT_PT)
+    smallest = min((text.get_fontsize() for text in texts), default=MIN_FONT_PT)
+    buffer = io.StringIO()
+    with plt.rc_context(SVG_RC):
+        fig.savefig(buffer, format="svg", metadata=SVG_METADATA, bbox_inches="tight")
+    return re.sub(r"<svg ", f'<svg data-min-font-pt="{smallest:g}" ', buffer.getvalue(), count=1)
+
+
+def use_svg_display() -> bool:
+    """Show Figures as SVG (:func:`figure_svg`) in the running IPython kernel; return True if so.
+
+    As d2l's ``use_svg_display``: a chapter calls it once in its first cell. A Figure a cell
+    returns is then stored as ``image/svg+xml`` (vector, sharp on any screen, compared by nbval)
+    instead of a 1x PNG. Outside IPython it does nothing and returns False.
+
+    >>> use_svg_display()  # no IPython kernel in a doctest
+    False
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return False
+    formatters = shell.display_formatter.formatters
+    formatters["image/png"].pop(Figure, None)
+    formatters["image/svg+xml"].for_type(Figure, figure_svg)
+    return True
 
 
 def grouped_bars(ax, series: Mapping[str, object]) -> list[float]:
@@ -204,11 +302,16 @@ __all__ = [
     "BOOK_RC",
     "HATCHES",
     "MARKERS",
+    "MAX_WIDTH",
+    "MIN_FONT_PT",
     "PALETTE",
+    "SVG_METADATA",
     "SVG_RC",
     "Figure",
     "check_series",
     "check_tokens",
+    "figure_svg",
     "grouped_bars",
     "new_figure",
+    "use_svg_display",
 ]
