@@ -67,13 +67,21 @@ export function parameterShapes(c) {
 
 function linear(x, rows, inDim, w, outDim) {
   const out = new Float32Array(rows * outDim);
+  const tail = inDim - (inDim % 4);
   for (let t = 0; t < rows; t++) {
     const xo = t * inDim;
     for (let o = 0; o < outDim; o++) {
       const wo = o * inDim;
-      let s = 0;
-      for (let k = 0; k < inDim; k++) s += x[xo + k] * w[wo + k];
-      out[t * outDim + o] = s;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // four partial sums, in doubles
+      let k = 0;
+      for (; k < tail; k += 4) {
+        s0 += x[xo + k] * w[wo + k];
+        s1 += x[xo + k + 1] * w[wo + k + 1];
+        s2 += x[xo + k + 2] * w[wo + k + 2];
+        s3 += x[xo + k + 3] * w[wo + k + 3];
+      }
+      for (; k < inDim; k++) s0 += x[xo + k] * w[wo + k];
+      out[t * outDim + o] = s0 + s1 + (s2 + s3);
     }
   }
   return out;
