@@ -15,6 +15,7 @@ from llmhistory.tiny.quantized import (
     layer_matrices,
     perplexity,
     quantize_model,
+    report_rows,
     scheme_report,
 )
 
@@ -115,3 +116,16 @@ class TestBlockInputs:
             tiny_config(vocab_size=9, d_model=4, layers=1, heads=1, kv_heads=1, d_ff=4, context=4)
         )
         assert block_inputs(small, [1]).shape == (1, 4)
+
+
+class TestReportRows:
+    def test_shares_of_the_first(self):
+        reports = [
+            scheme_report(MODEL, TOKENIZER, None, TEXTS, TICKETS, probes=1),
+            scheme_report(MODEL, TOKENIZER, QuantScheme(bits=8), TEXTS, TICKETS, probes=1),
+        ]
+        rows = report_rows(reports)
+        assert rows[0][:3] == ("float", reports[0].layer_bytes / 1024, 1.0)
+        assert rows[1][2] == reports[1].layer_bytes / reports[0].layer_bytes
+        with pytest.raises(TypeError, match="reports"):
+            report_rows([1.0])

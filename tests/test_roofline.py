@@ -17,6 +17,7 @@ from llmhistory.concepts.roofline import (
     matmul_parameters,
     pass_cost,
     pass_seconds,
+    roofline_rows,
 )
 
 TOY = ModelConfig(
@@ -157,3 +158,20 @@ class TestPassSeconds:
         with pytest.raises(TypeError, match="cost"):
             pass_seconds(1.0, H100_SXM)
         assert isinstance(pass_cost(TOY, 1), PassCost)
+
+
+class TestRooflineRows:
+    def test_decode_is_memory_bound_and_prefill_compute_bound_on_h100(self):
+        rows = roofline_rows(
+            {"prefill": pass_cost(LLAMA3, 2048), "decode": pass_cost(LLAMA3, 1, context=2048)},
+            H100_SXM,
+        )
+        assert [r[0] for r in rows] == ["prefill", "decode"]
+        assert [r[-1] for r in rows] == ["compute", "memory"]
+        assert rows[1][5] == pytest.approx(pass_cost(LLAMA3, 1, context=2048).bytes / 3.35e9)
+
+    def test_bad_inputs(self):
+        with pytest.raises(TypeError, match="costs\\['a'\\]"):
+            roofline_rows({"a": 1.0}, H100_SXM)
+        with pytest.raises(TypeError, match="accelerator"):
+            roofline_rows({"a": pass_cost(TOY, 1)}, None)

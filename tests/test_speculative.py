@@ -13,6 +13,7 @@ from llmhistory.concepts.speculative import (
     expected_speedup,
     expected_tokens_per_round,
     residual_distribution,
+    speculation_summary,
     verify_draft,
 )
 
@@ -139,3 +140,17 @@ class TestExpectations:
             expected_tokens_per_round(0.5, -1)
         with pytest.raises(ValueError, match="cost_ratio"):
             expected_speedup(0.5, 2, 0.0)
+
+
+class TestSummary:
+    def test_lines(self):
+        text = speculation_summary(0.5, 2, 0.5)
+        assert text.splitlines() == [
+            "tokens per target pass   1.75 (at most 3)",
+            "draft passes per round   2 x 0.5 of a target pass = 1.00",
+            "expected speed-up        0.88x  (slower than plain decoding)",
+        ]
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError, match="alpha"):
+            speculation_summary(-0.1, 2, 0.5)

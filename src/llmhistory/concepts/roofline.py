@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,7 @@ from llmhistory._validate import (
     as_float_array,
     check_instance,
     check_int,
+    check_mapping,
     check_positive_float,
     check_positive_int,
     check_str,
@@ -49,6 +51,7 @@ __all__ = [
     "matmul_parameters",
     "pass_cost",
     "pass_seconds",
+    "roofline_rows",
 ]
 
 
@@ -276,3 +279,36 @@ def pass_seconds(cost: PassCost, accelerator: Accelerator) -> float:
     cost = check_instance("cost", cost, PassCost)
     accelerator = check_instance("accelerator", accelerator, Accelerator)
     return max(cost.flops / accelerator.peak_flops, cost.bytes / accelerator.bandwidth)
+
+
+def roofline_rows(costs: Mapping[str, PassCost], accelerator: Accelerator) -> list[tuple]:
+    """Return one table row per pass: label, tokens, GFLOP, GB moved, FLOPs/byte, ms, bound.
+
+    The time is :func:`pass_seconds` in milliseconds; ``bound`` says which roof limits the
+    pass (``"memory"`` below the ridge, else ``"compute"``).
+
+    Examples
+    --------
+    >>> chip = Accelerator("toy", peak_flops=1e12, bandwidth=1e11)
+    >>> roofline_rows({"step": PassCost(2 * 10**9, 10**9, 0, 1)}, chip)
+    [('step', 1, 2.0, 1.0, 2.0, 10.0, 'memory')]
+    """
+    costs = check_mapping("costs", costs, "PassCost")
+    accelerator = check_instance("accelerator", accelerator, Accelerator)
+    rows = []
+    for label, cost in costs.items():
+        cost = check_instance(f"costs[{label!r}]", cost, PassCost)
+        bound = "memory" if cost.intensity < accelerator.ridge else "compute"
+        seconds = pass_seconds(cost, accelerator)
+        rows.append(
+            (
+                label,
+                cost.tokens,
+                cost.flops / 1e9,
+                cost.bytes / 1e9,
+                cost.intensity,
+                seconds * 1e3,
+                bound,
+            )
+        )
+    return rows

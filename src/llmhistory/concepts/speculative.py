@@ -45,6 +45,7 @@ __all__ = [
     "expected_speedup",
     "expected_tokens_per_round",
     "residual_distribution",
+    "speculation_summary",
     "verify_draft",
 ]
 
@@ -214,3 +215,24 @@ def expected_speedup(alpha: float, k: int, cost_ratio: float) -> float:
     tokens = expected_tokens_per_round(alpha, k)
     ratio = check_positive_float("cost_ratio", cost_ratio)
     return tokens / (k * ratio + 1)
+
+
+def speculation_summary(alpha: float, k: int, cost_ratio: float) -> str:
+    """Return a few lines: expected tokens per target pass, draft cost and speed-up.
+
+    Examples
+    --------
+    >>> print(speculation_summary(0.8, 4, 0.05).splitlines()[0])
+    tokens per target pass   3.36 (at most 5)
+    """
+    tokens = expected_tokens_per_round(alpha, k)
+    speedup = expected_speedup(alpha, k, cost_ratio)
+    draft = f"{k} x {cost_ratio:g} of a target pass = {k * cost_ratio:.2f}"
+    return "\n".join(
+        [
+            f"tokens per target pass   {tokens:.2f} (at most {k + 1})",
+            f"draft passes per round   {draft}",
+            f"expected speed-up        {speedup:.2f}x"
+            + ("  (slower than plain decoding)" if speedup < 1 else ""),
+        ]
+    )

@@ -43,6 +43,7 @@ __all__ = [
     "layer_matrices",
     "perplexity",
     "quantize_model",
+    "report_rows",
     "scheme_report",
 ]
 
@@ -248,6 +249,29 @@ def scheme_report(
         perplexity=perplexity(candidate, tokenizer, texts),
         accuracy=label_accuracy(candidate, tokenizer, list(tickets)),
     )
+
+
+def report_rows(reports: Sequence[SchemeReport]) -> list[tuple]:
+    """Return table rows: label, KiB, share of the first report's bytes, error, perplexity,
+    accuracy.
+
+    >>> r = [SchemeReport("float", 4096, 0.0, 3.0, 1.0), SchemeReport("int8", 1024, 0.1, 3.1, 1.0)]
+    >>> report_rows(r)[1]
+    ('int8', 1.0, 0.25, 0.1, 3.1, 1.0)
+    """
+    reports = check_sequence("reports", reports, SchemeReport)
+    base = reports[0].layer_bytes
+    return [
+        (
+            r.label,
+            r.layer_bytes / 1024,
+            r.layer_bytes / base,
+            r.max_logit_error,
+            r.perplexity,
+            r.accuracy,
+        )
+        for r in reports
+    ]
 
 
 def block_inputs(model: TinyDecoder, token_ids: Sequence[int], layer: int = 0) -> np.ndarray:
