@@ -34,7 +34,13 @@ def test_lookup_by_number_slug_and_stem():
 
 
 @pytest.mark.parametrize(
-    ("key", "error"), [(0, ValueError), (13, ValueError), ("nope", ValueError), (2.0, TypeError)]
+    ("key", "error"),
+    [
+        (0, ValueError),
+        (CHAPTERS[-1].number + 1, ValueError),
+        ("nope", ValueError),
+        (2.0, TypeError),
+    ],
 )
 def test_bad_keys_name_the_argument(key, error):
     with pytest.raises(error, match="key must be"):

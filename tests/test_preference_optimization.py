@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmhistory.concepts.preference_optimization import (
+    bradley_terry_pairs,
     dpo_logit_gradient,
     dpo_loss,
     dpo_loss_gradient,
@@ -52,7 +53,7 @@ def numeric_gradient(f, x, h=1e-6):
     return grad
 
 
-def all_ordered_pairs(rewards):
+def all_ordered_pairs(rewards):  # written out here, independently of bradley_terry_pairs
     """Every ordered pair (i, j), i != j, weighted by the Bradley-Terry P(i beats j)."""
     n = len(rewards)
     chosen, rejected, weights = [], [], []
@@ -237,6 +238,22 @@ class TestTrainDPO:
         assert run.final == pytest.approx(REF)
 
 
+class TestBradleyTerryPairs:
+    def test_matches_an_explicit_double_loop(self):
+        chosen, rejected, weights = bradley_terry_pairs(REWARDS)
+        c, r, w = all_ordered_pairs(REWARDS)
+        assert chosen.tolist() == c and rejected.tolist() == r
+        assert weights == pytest.approx(w)
+
+    def test_each_unordered_pair_sums_to_one(self):
+        chosen, rejected, weights = bradley_terry_pairs(REWARDS)
+        total = {}
+        for i, j, w in zip(chosen, rejected, weights, strict=True):
+            total[frozenset((i, j))] = total.get(frozenset((i, j)), 0.0) + w
+        assert len(total) == 6
+        assert all(v == pytest.approx(1.0) for v in total.values())
+
+
 class TestPPOClip:
     def test_known_values(self):
         assert ppo_clipped_objective([0.5, 1.0, 1.5], 1.0) == pytest.approx([0.5, 1.0, 1.2])
@@ -387,6 +404,7 @@ BAD_CALLS = [
     (lambda: group_relative_advantages([1.0]), ValueError, "rewards"),
     (lambda: group_relative_advantages([1.0, np.inf]), ValueError, "rewards"),
     (lambda: verifiable_reward(18, 18), TypeError, "answer"),
+    (lambda: bradley_terry_pairs([1.0]), ValueError, "rewards"),
     (lambda: verifiable_reward("18", 18.0), TypeError, "expected"),
     (
         lambda: grpo_objective([0.0, 0.0], [0.0], np.log([0.5, 0.5]), [0], [1.0], 0.1),

@@ -38,10 +38,11 @@ from llmhistory._validate import (
     check_positive_float,
 )
 from llmhistory.concepts.decoding import log_softmax, softmax
-from llmhistory.concepts.preferences import pairwise_loss
+from llmhistory.concepts.preferences import bradley_terry_probability, pairwise_loss
 
 __all__ = [
     "DPORun",
+    "bradley_terry_pairs",
     "GRPORun",
     "dpo_logit_gradient",
     "dpo_loss",
@@ -470,6 +471,46 @@ def dpo_logit_gradient(
     np.add.at(grad, c, w * grad_c)
     np.add.at(grad, r, -w * grad_c)
     return float(np.dot(w, np.atleast_1d(losses))), grad
+
+
+def bradley_terry_pairs(rewards: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return every ordered pair of answers weighted by the Bradley-Terry label probability.
+
+    For ``answers`` answers with rewards ``r`` this is the expected labelling of all
+    comparisons: pair ``(i, j)``, "``i`` chosen over ``j``", carries the weight
+    ``sigmoid(r_i - r_j)``, the probability that a Bradley-Terry labeller picks ``i``.
+    Fed to :func:`train_dpo` as ``weights``, these soft labels make DPO's optimum finite:
+    it is :func:`optimal_policy` of the same rewards.
+
+    Parameters
+    ----------
+    rewards : array, shape (answers,)
+        Reward of each answer, answers >= 2.
+
+    Returns
+    -------
+    (ndarray, ndarray, ndarray)
+        ``chosen`` and ``rejected`` indices and ``weights``, each of shape
+        ``(answers * (answers - 1),)``, in row-major order of ``(i, j)``.
+
+    Raises
+    ------
+    TypeError
+        If ``rewards`` is not numeric.
+    ValueError
+        If ``rewards`` is not 1-D with at least 2 finite values.
+
+    Examples
+    --------
+    >>> chosen, rejected, weights = bradley_terry_pairs([1.0, 0.0])
+    >>> chosen.tolist(), rejected.tolist(), weights.round(4).tolist()
+    ([0, 1], [1, 0], [0.7311, 0.2689])
+    """
+    r = as_float_array("rewards", rewards, ndim=1)
+    if r.size < 2:
+        raise ValueError(f"rewards must hold at least 2 answers, got {r.size}")
+    i, j = np.nonzero(~np.eye(r.size, dtype=bool))
+    return i, j, bradley_terry_probability(r[i], r[j])
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     writes a standalone HTML page (``QUIZ`` as for :func:`~llmhistory.book.quiz.bank.load_quiz`).
 
     >>> main(["validate"])
-    12 quizzes, ... questions OK
+    1... quizzes, ... questions OK
     0
     """
     parser = argparse.ArgumentParser(

@@ -1,15 +1,17 @@
 """The book's rules for its own quiz bank, beyond what any quiz file must satisfy.
 
-One quiz per chapter 1-12; every chapter quiz has at least :data:`MIN_CHAPTER_QUESTIONS`
-questions and the chapter-12 review exactly :data:`REVIEW_QUESTIONS`; every quiz has a
-select-all question with several true statements; every question links the section that
-teaches it; and the right answer is not given away by being the longest choice.
+One quiz per chapter of :data:`llmhistory.book.chapters.CHAPTERS`; every chapter quiz has at
+least :data:`MIN_CHAPTER_QUESTIONS` questions and the chapter-12 review exactly
+:data:`REVIEW_QUESTIONS`; every quiz has a select-all question with several true
+statements; every question links the section that teaches it; and the right answer is not
+given away by being the longest choice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from llmhistory.book.chapters import CHAPTERS
 from llmhistory.book.html import plural
 from llmhistory.book.quiz.schema import Question, Quiz
 
@@ -23,7 +25,7 @@ __all__ = [
     "longest_correct",
 ]
 
-#: Every chapter 1-11 has at least this many checkpoint questions ...
+#: Every chapter but the review has at least this many checkpoint questions ...
 MIN_CHAPTER_QUESTIONS = 3
 #: ... and the last chapter holds the review quiz with exactly this many.
 REVIEW_CHAPTER, REVIEW_QUESTIONS = 12, 10
@@ -64,6 +66,17 @@ def longest_correct(quiz: Quiz) -> tuple[int, int]:
     return sum(correct_is_longest(q) for q in singles), len(singles)
 
 
+def _spans(numbers: Sequence[int]) -> str:
+    """Return sorted chapter numbers as runs: ``[1, 2, 3, 5]`` -> ``"1-3, 5"``."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in runs)
+
+
 def _quiz_problems(quiz: Quiz, chapter: int) -> list[str]:
     where = f"{quiz.source}: quiz {quiz.id!r}"
     problems = []
@@ -73,7 +86,7 @@ def _quiz_problems(quiz: Quiz, chapter: int) -> list[str]:
             f"{where}: field 'questions': the review quiz needs exactly {REVIEW_QUESTIONS} "
             f"questions, got {count}"
         )
-    elif chapter < REVIEW_CHAPTER and count < MIN_CHAPTER_QUESTIONS:
+    elif chapter != REVIEW_CHAPTER and count < MIN_CHAPTER_QUESTIONS:
         problems.append(
             f"{where}: field 'questions': a chapter quiz needs at least {MIN_CHAPTER_QUESTIONS} "
             f"questions, got {count}"
@@ -113,17 +126,18 @@ def book_policy_problems(quizzes: Sequence[Quiz]) -> list[str]:
         by_chapter.setdefault(quiz.chapter, []).append(quiz)
     for quiz in by_chapter.get(None, []):
         problems.append(f"{quiz.source}: quiz {quiz.id!r}: missing required field 'chapter'")
-    for chapter in range(1, REVIEW_CHAPTER + 1):
+    numbers = [c.number for c in CHAPTERS]
+    for chapter in numbers:
         found = by_chapter.get(chapter, [])
         if len(found) != 1:
             names = ", ".join(q.source for q in found) or "none"
             problems.append(f"chapter {chapter}: needs exactly one quiz, found {names}")
             continue
         problems.extend(_quiz_problems(found[0], chapter))
-    for chapter in sorted(c for c in by_chapter if c is not None and c > REVIEW_CHAPTER):
+    for chapter in sorted(c for c in by_chapter if c is not None and c not in numbers):
         for quiz in by_chapter[chapter]:
             problems.append(
                 f"{quiz.source}: quiz {quiz.id!r}: field 'chapter': the book has chapters "
-                f"1-{REVIEW_CHAPTER}, got {chapter}"
+                f"{_spans(numbers)}, got {chapter}"
             )
     return problems
