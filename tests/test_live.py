@@ -152,3 +152,21 @@ class TestAssets:
 def test_split_template_errors() -> None:
     with pytest.raises(ValueError, match="exactly once"):
         split_template("no marker")
+
+
+def test_sphinx_extension_copies_the_assets(tmp_path) -> None:
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    path = Path(__file__).resolve().parents[1] / "book" / "_ext" / "live_model.py"
+    spec = importlib.util.spec_from_file_location("live_model", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(tmp_path))
+    module._copy_assets(app, None)
+    served = sorted(p.name for p in (tmp_path / "_static" / "tinymodel").iterdir())
+    assert served == sorted(asset_files())
+    latex = SimpleNamespace(builder=SimpleNamespace(format="latex"), outdir=str(tmp_path / "x"))
+    module._copy_assets(latex, None)
+    assert not (tmp_path / "x").exists()
