@@ -17,6 +17,7 @@ from llmhistory.concepts.quantization import (
     pack_int4,
     quantize,
     quantized_bytes,
+    scheme_rows,
     unpack_int4,
 )
 
@@ -207,3 +208,21 @@ class TestInt8Matmul:
             int8_matmul(np.ones((1, 2)), np.ones((2, 2)), outlier_threshold=0.0)
         with pytest.raises(ValueError, match="w must be a 2-D"):
             int8_matmul(np.ones((1, 2)), np.ones(2))
+
+
+class TestSchemeRows:
+    def test_rows_agree_with_the_functions(self):
+        w = np.random.default_rng(9).standard_normal((4, 16))
+        schemes = {"t": QuantScheme(4, granularity="tensor"), "g": QuantScheme(4, True, "group", 8)}
+        rows = scheme_rows(w, schemes)
+        for (_, scales, size, mean, biggest), scheme in zip(rows, schemes.values(), strict=True):
+            qt = quantize(w, scheme)
+            assert (scales, size) == (qt.scales.size, quantized_bytes(qt))
+            assert biggest == np.abs(dequantize(qt) - w).max() and mean <= biggest
+        assert [r[0] for r in rows] == ["t", "g"] and rows[1][4] < rows[0][4]
+
+    def test_bad_inputs(self):
+        with pytest.raises(TypeError, match="schemes"):
+            scheme_rows(np.ones((2, 2)), [QuantScheme()])
+        with pytest.raises(TypeError, match=r"schemes\['a'\]"):
+            scheme_rows(np.ones((2, 2)), {"a": 8})

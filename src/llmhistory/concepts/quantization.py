@@ -26,6 +26,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,7 @@ from llmhistory._validate import (
     check_choice,
     check_instance,
     check_int,
+    check_mapping,
     check_positive_int,
 )
 
@@ -49,6 +51,7 @@ __all__ = [
     "pack_int4",
     "quantize",
     "quantized_bytes",
+    "scheme_rows",
     "unpack_int4",
 ]
 
@@ -318,3 +321,20 @@ def int8_matmul(x: object, w: object, *, outlier_threshold: float | None = None)
     qx, qw = np.rint(xr / sx).astype(np.int64), np.rint(wr / sw).astype(np.int64)
     out = (qx @ qw.T) * sx * sw.T  # exact integer sums, then the two scales
     return out + x[:, outliers] @ w[:, outliers].T
+
+
+def scheme_rows(w: object, schemes: Mapping[str, QuantScheme]) -> list[tuple]:
+    """Return one table row per scheme: label, scales, bytes, mean and max ``|w - deq(q(w))|``.
+
+    Examples
+    --------
+    >>> scheme_rows([[1.0, -2.0, 0.5, 0.0]], {"int8": QuantScheme(bits=8)})[0][:3]
+    ('int8', 1, 6)
+    """
+    schemes = check_mapping("schemes", schemes, "QuantScheme")
+    rows = []
+    for label, scheme in schemes.items():
+        qt = quantize(w, check_instance(f"schemes[{label!r}]", scheme, QuantScheme))
+        error = np.abs(dequantize(qt) - np.asarray(w, dtype=np.float64))
+        rows.append((label, qt.scales.size, quantized_bytes(qt), error.mean(), error.max()))
+    return rows
