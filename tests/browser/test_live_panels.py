@@ -5,11 +5,12 @@ One page with the three panels and their assets (``write_demo_site``, the files 
 
 1. a phone (390 x 844, touch, keyboard): nothing is fetched before "Load the model" is pressed;
    pressing it with the keyboard loads the model once for the page; the label panel shows
-   Python's ``rank_labels`` ranking; the attention panel shows layers x heads maps; the KV-cache
-   panel's bytes per token equal the formula; no third-party request, no horizontal scroll,
-   no console error. In the same page the JavaScript model runs on >= 200 strings and 20
-   prompts: token ids equal Python's, logits within 1e-4 of NumPy's, with and without the cache;
-   a truncated download shows an error and a retry, then loads.
+   Python's ``rank_labels`` ranking; the attention panel shows layers x heads maps; the
+   KV-cache panel's bytes per token equal the formula; no third-party request, no horizontal
+   scroll, no console error, no serious axe-core violation with results shown. In the same page
+   the JavaScript model runs on >= 200 strings and 20 prompts: token ids equal Python's, logits
+   within 1e-4 of NumPy's, with and without the cache; a truncated download shows an error and
+   a retry, then loads.
 2. scripts off: the fallback paragraph is shown and the controls are not.
 """
 
@@ -19,6 +20,7 @@ import json
 import re
 from pathlib import Path
 
+import axe_runner
 import numpy as np
 import pytest
 from book_server import serve_directory
@@ -172,6 +174,9 @@ def test_live_panels_on_a_phone(browser, site):
     assert worst < 1e-4, worst
 
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    axe_runner.start(page)
+    violations = axe_runner.result(page).violations
+    assert not violations, [(v["id"], v.get("help")) for v in violations]
     assert not external, external
     assert not errors, errors
     context.close()
