@@ -787,7 +787,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{row.student:20s} {row.total:g} / {row.max_total:g}{notes}")
             print(f"gradebook: {path}  ({len(rows)} students, {time.perf_counter() - start:.1f} s)")
             print(f"feedback : {Path(args.course) / 'feedback'}/<student>/{args.assignment}/")
-    except (ValueError, RuntimeError, OSError) as error:
+    except (TypeError, ValueError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

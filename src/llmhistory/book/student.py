@@ -1,9 +1,13 @@
-"""Student versions of the chapter notebooks, and their answer keys.
+"""Solution-free copies of the chapter notebooks, and the rule that says what a solution is.
 
 ``python -m llmhistory.book.student notebooks/ --out dist/student/`` writes, for every chapter
-notebook, a *student* copy with every cell tagged ``solution`` removed and all outputs cleared,
-and an *answer key* copy (the full notebook, outputs kept) under ``answer-key/``. Check that
-students' notebooks run with ``pytest --nbval-lax dist/student``.
+notebook, a copy with every cell tagged ``solution`` removed and all outputs cleared: the book
+for a class that should not see the worked solutions. ``make students`` checks that these
+copies still run top to bottom. The same rule (:func:`is_solution`) hides the solutions of the
+course site built with ``make book SOLUTIONS=none`` (``book/_ext/solutions.py``).
+
+Graded work is not made here: the autograded assignments, with their answer keys (solutions,
+hidden tests, rubrics), are built by :mod:`llmhistory.book.assessment` (``make assignments``).
 
 Notebooks are read and written as plain JSON (nbformat 4), so nothing beyond the standard
 library is needed.
@@ -87,20 +91,18 @@ class StudentFiles:
 
     source: Path
     student: Path
-    answer_key: Path
     removed_cells: int
 
 
 def write_student_versions(notebooks: Path, out: Path) -> list[StudentFiles]:
-    """Write student versions and answer keys for every ``*.ipynb`` in ``notebooks``.
+    """Write the solution-free version of every ``*.ipynb`` in ``notebooks``.
 
     Parameters
     ----------
     notebooks : Path
         A folder of chapter notebooks (or one ``.ipynb`` file).
     out : Path
-        Output folder; student notebooks go to ``out/``, answer keys to
-        ``out/answer-key/``. Created if missing.
+        Output folder for the student notebooks. Created if missing.
 
     Returns
     -------
@@ -118,16 +120,14 @@ def write_student_versions(notebooks: Path, out: Path) -> list[StudentFiles]:
         raise ValueError(f"notebooks must be a .ipynb file or a folder holding some: {notebooks}")
     if notebooks.is_dir() and out.resolve().is_relative_to(notebooks.resolve()):
         raise ValueError(f"out must not be inside notebooks ({out} is inside {notebooks})")
-    keys = out / "answer-key"
-    keys.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in paths:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         student = student_version(notebook)
         removed = len(notebook["cells"]) - len(student["cells"])
         _write_json(out / path.name, student)
-        _write_json(keys / path.name, notebook)
-        written.append(StudentFiles(path, out / path.name, keys / path.name, removed))
+        written.append(StudentFiles(path, out / path.name, removed))
     return written
 
 
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m llmhistory.book.student NOTEBOOKS --out OUT``."""
     parser = argparse.ArgumentParser(
         prog="python -m llmhistory.book.student",
-        description="Write student notebooks (solutions removed, outputs cleared) and answer keys.",
+        description="Write the chapter notebooks without solutions (outputs cleared).",
     )
     parser.add_argument("notebooks", type=Path, help="folder of chapter notebooks, or one .ipynb")
     parser.add_argument("--out", type=Path, default=Path("dist/student"), help="output folder")
@@ -155,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     for item in written:
         print(f"{item.student}  ({item.removed_cells} solution cells removed)")
     print(
-        f"{len(written)} student notebooks in {args.out}, answer keys in {args.out / 'answer-key'}"
+        f"{len(written)} student notebooks in {args.out}; graded assignments with answer keys: "
+        "make assignments"
     )
     return 0
 
