@@ -180,6 +180,10 @@ def use_svg_display() -> bool:
     shell = get_ipython()
     if shell is None or not hasattr(shell, "display_formatter"):
         return False
+    try:  # set up the inline backend now: its first use would reset the formatters to PNG
+        import matplotlib_inline.backend_inline  # noqa: F401
+    except ImportError:  # pragma: no cover - ipykernel depends on it
+        pass
     formatters = shell.display_formatter.formatters
     formatters["image/png"].pop(Figure, None)
     formatters["image/svg+xml"].for_type(Figure, figure_svg)
