@@ -1,6 +1,6 @@
 """The book's rules for its own quiz bank, beyond what any quiz file must satisfy.
 
-One quiz per chapter of :data:`llmhistory.book.chapters.CHAPTERS`; every chapter quiz has at
+One quiz per chapter listed in ``llmhistory.book.chapters.CHAPTERS``; every chapter quiz has at
 least :data:`MIN_CHAPTER_QUESTIONS` questions and the chapter-12 review exactly
 :data:`REVIEW_QUESTIONS`; every quiz has a select-all question with several true
 statements; every question links the section that teaches it; and the right answer is not
