@@ -188,6 +188,33 @@ class TestLabelReport:
             "| Account | 0 | 0 | 1 |",
         ]
 
+    def test_rows_per_label_and_most_confused(self):
+        report = LabelReport(self.TICKETS, ("Refund", "Refund", "Account", "Shipping"))
+        assert report.rows() == [
+            ("Refund", 1, 1, 0),
+            ("Shipping", 1, 0, 0),
+            ("Account", 0, 0, 1),
+        ]
+        assert report.per_label() == {"Refund": 0.5, "Shipping": 0.0, "Account": 1.0}
+        assert report.most_confused() == ("Refund", "Shipping", 1)  # tie: earlier row first
+        perfect = LabelReport(self.TICKETS, tuple(t.label for t in self.TICKETS))
+        assert perfect.most_confused() is None and set(perfect.per_label().values()) == {1.0}
+
+    @given(st.lists(st.tuples(st.sampled_from(LABELS), st.sampled_from(LABELS)), min_size=1))
+    def test_rows_agree_with_an_independent_count(self, pairs):
+        tickets = tuple(Ticket(f"message {i}", t) for i, (t, _) in enumerate(pairs))
+        report = LabelReport(tickets, tuple(p for _, p in pairs))
+        counts = Counter(pairs)
+        assert report.rows() == [(t, *(counts[(t, p)] for p in LABELS)) for t in LABELS]
+        for label, recall in report.per_label().items():
+            total = sum(n for (t, _), n in counts.items() if t == label)
+            assert recall == counts[(label, label)] / total
+        worst = report.most_confused()
+        off = {k: n for k, n in counts.items() if k[0] != k[1]}
+        assert (worst is None) == (not off)
+        if worst:
+            assert worst[2] == max(off.values()) == counts[worst[:2]]
+
     def test_bad_input(self):
         with pytest.raises(ValueError, match="predicted has 1 labels for 4 tickets"):
             LabelReport(self.TICKETS, ("Refund",))

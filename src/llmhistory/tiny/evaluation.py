@@ -223,6 +223,53 @@ class LabelReport:
             if t.label != p
         )
 
+    def rows(self) -> list[tuple[object, ...]]:
+        """Return the confusion matrix as rows ``(true label, count predicted as each label...)``.
+
+        For :func:`llmhistory.book.tables.format_table` with the columns
+        ``["true \\ predicted", *report.labels]``.
+
+        >>> tickets = (Ticket("Refund me.", "Refund"), Ticket("Where is it?", "Shipping"))
+        >>> LabelReport(tickets, ("Refund", "Refund")).rows()
+        [('Refund', 1, 0, 0), ('Shipping', 1, 0, 0), ('Account', 0, 0, 0)]
+        """
+        return [
+            (label, *(int(n) for n in row))
+            for label, row in zip(self.labels, self.confusion, strict=True)
+        ]
+
+    def per_label(self) -> dict[str, float]:
+        """Return each label's recall: the fraction of its tickets labelled correctly.
+
+        A label with no tickets is left out.
+
+        >>> tickets = (Ticket("Refund me.", "Refund"), Ticket("Money back!", "Refund"))
+        >>> LabelReport(tickets, ("Refund", "Shipping")).per_label()
+        {'Refund': 0.5}
+        """
+        confusion = self.confusion
+        return {
+            label: float(confusion[i, i] / confusion[i].sum())
+            for i, label in enumerate(self.labels)
+            if confusion[i].sum()
+        }
+
+    def most_confused(self) -> tuple[str, str, int] | None:
+        """Return ``(true label, predicted label, count)`` of the largest off-diagonal cell.
+
+        Ties go to the earlier row, then the earlier column; ``None`` when every answer is right.
+
+        >>> tickets = (Ticket("Refund me.", "Refund"), Ticket("Money back!", "Refund"))
+        >>> LabelReport(tickets, ("Shipping", "Shipping")).most_confused()
+        ('Refund', 'Shipping', 2)
+        """
+        errors = self.confusion.copy()
+        np.fill_diagonal(errors, 0)
+        if not errors.any():
+            return None
+        i, j = np.unravel_index(int(np.argmax(errors)), errors.shape)
+        return self.labels[int(i)], self.labels[int(j)], int(errors[i, j])
+
     def table(self) -> str:
         """Return the confusion matrix as a Markdown table, rows true and columns predicted.
 
