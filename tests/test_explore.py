@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import re
+import string
 from pathlib import Path
 
 import ipywidgets
@@ -23,6 +25,8 @@ from llmhistory.book.explore import (
     figure_to_svg,
     grid_points,
 )
+from llmhistory.book.html import report_html
+from llmhistory.book.tables import format_table
 from llmhistory.concepts.figures import BOOK_RC, SVG_RC
 
 matplotlib.use("Agg")
@@ -578,3 +582,61 @@ def test_svg_name_uses_the_suptitle_once():
     fig.suptitle("Cache size")
     fig.subplots().set_title("Cache size")
     assert 'aria-label="Cache size"' in figure_to_svg(fig)
+
+
+class TestReportHtml:
+    """Text outputs of explorables are shown as tables and paragraphs (html.report_html)."""
+
+    def test_format_table_output_becomes_a_table_with_a_header(self):
+        text = format_table(
+            [("tokens_per_parameter", 0.9, 18.0), ("parametric", 0.6, 26.0)],
+            ["method", "N", "D"],
+            formats={"N": "{:.1f}B", "D": "{:.0f}B"},
+        )
+        out = report_html(text)
+        assert out.count("<table>") == 1 and "<pre" not in out
+        assert re.findall(r'<th scope="col">([^<]*)</th>', out) == ["method", "N", "D"]
+        assert re.findall(r'<th scope="row">([^<]*)</th>', out) == [
+            "tokens_per_parameter",
+            "parametric",
+        ]
+        assert re.findall(r'<td class="num">([^<]*)</td>', out) == ["0.9B", "18B", "0.6B", "26B"]
+
+    def test_label_value_lines_and_prose_lines(self):
+        text = (
+            "policy: top-k off\n"
+            "latency        : 0.5 s + 1,150 / 100 tok/s = 12.0 s\n"
+            "cost / request : $0.00580\n"
+            "kept 2 of 8 notes"
+        )
+        out = report_html(text)
+        assert re.findall(r"<p>([^<]*)</p>", out) == ["policy: top-k off", "kept 2 of 8 notes"]
+        assert re.findall(r'<th scope="row">([^<]*)</th>', out) == ["latency", "cost / request"]
+        assert '<td class="num">$0.00580</td>' in out
+
+    def test_a_column_of_marks_is_drawn_as_a_bar(self):
+        out = report_html("' I'    0.490  ##########\n' a'    0.006")
+        assert 'class="bar" style="width:4em"' in out and "##" not in out
+        assert out.count("<tr>") == 2  # the short row gets an empty cell
+
+    def test_markup_is_escaped_and_empty_text_gives_an_empty_report(self):
+        out = report_html("<script>alert(1)</script>  1")
+        assert "<script>" not in out and "&lt;script&gt;" in out
+        assert report_html("") == '<div class="llmh-report"></div>'
+
+    def test_bad_input(self):
+        with pytest.raises(TypeError, match="text"):
+            report_html(3)
+
+    @given(
+        st.lists(
+            st.text(alphabet=string.ascii_letters + string.digits + ":=.,#<>&' -", max_size=40),
+            max_size=6,
+        )
+    )
+    def test_no_word_is_lost(self, lines):
+        text = "\n".join(lines)
+        shown = html.unescape(re.sub(r"<[^>]+>", " ", report_html(text)))
+        for word in text.split():  # only separators (" : ", " = ") and bars of "#" go
+            if set(word) - {"#"} and word not in (":", "="):
+                assert word in shown

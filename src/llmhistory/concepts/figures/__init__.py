@@ -119,10 +119,26 @@ def _shown_texts(fig: Figure) -> list[Text]:
     return [text for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
 
 
+def _fit_drawing_width(fig: Figure, tries: int = 3) -> None:
+    """Narrow ``fig`` until its drawing (legends and labels outside the axes included) is at
+    most :data:`MAX_WIDTH` wide; text keeps its size, so it stays legible when a phone shrinks
+    the figure to its column. Never below 60% of the width asked for."""
+    width, height = fig.get_size_inches()
+    floor = 0.6 * width
+    for _ in range(tries):
+        fig.draw_without_rendering()
+        drawn = fig.get_tightbbox().width  # inches
+        if drawn <= MAX_WIDTH * 1.01:
+            return
+        current = fig.get_size_inches()[0]
+        fig.set_size_inches(max(floor, current * MAX_WIDTH / drawn), height)
+
+
 def figure_svg(fig: Figure) -> str:
     """Return ``fig`` as a deterministic SVG document (str), its text raised to MIN_FONT_PT.
 
-    The SVG is cropped to the drawing (``bbox_inches="tight"``), written with :data:`SVG_RC`
+    The SVG is cropped to the drawing (``bbox_inches="tight"``), the figure first narrowed
+    until that drawing is at most :data:`MAX_WIDTH` wide, written with :data:`SVG_RC`
     (fixed ids, text as paths) and without a date, so that the same figure gives the same bytes
     on every run and machine. Text smaller than :data:`MIN_FONT_PT` is enlarged first (this
     changes ``fig``). The root ``<svg>`` carries ``data-min-font-pt``, the smallest text size
@@ -157,6 +173,7 @@ def figure_svg(fig: Figure) -> str:
         if text.get_fontsize() < MIN_FONT_PT:
             text.set_fontsize(MIN_FONT_PT)
     smallest = min((text.get_fontsize() for text in texts), default=MIN_FONT_PT)
+    _fit_drawing_width(fig)
     buffer = io.StringIO()
     with plt.rc_context(SVG_RC):
         fig.savefig(buffer, format="svg", metadata=SVG_METADATA, bbox_inches="tight")
