@@ -22,6 +22,7 @@ from llmhistory.concepts.kv_cache import (
     max_batch,
     max_batch_for_budget,
     max_tokens_for_budget,
+    mla_cache_bytes_per_token,
     positions_processed,
     serving_memory,
     serving_report,
@@ -537,3 +538,23 @@ class TestKVCache:
             KVCache(TOY, **kwargs)
         with pytest.raises(TypeError, match="config"):
             KVCache("toy")
+
+
+class TestMlaCache:
+    def test_deepseek_v3_caches_576_values_per_layer(self):
+        # 61 layers, kv_lora_rank 512, qk_rope_head_dim 64 (DeepSeek-V3 technical report)
+        assert mla_cache_bytes_per_token(61, 512, 64) == 61 * 576 * 2
+        assert mla_cache_bytes_per_token(61, 512, 64, bytes_per_value=1) == 61 * 576
+
+    def test_equals_gqa_with_two_and_a_quarter_groups_of_128(self):
+        # DeepSeek-V2: d_c = 4 d_h and d_h^R = d_h / 2, like GQA with 2.25 groups of d_h = 128
+        gqa = kv_cache_bytes(batch=1, layers=60, tokens=1, kv_heads=1, head_dim=128)
+        assert mla_cache_bytes_per_token(60, 512, 64) * 4 == gqa * 9
+
+    def test_bad_inputs(self):
+        with pytest.raises(ValueError, match="kv_lora_rank"):
+            mla_cache_bytes_per_token(61, 0, 64)
+        with pytest.raises(ValueError, match="rope_head_dim"):
+            mla_cache_bytes_per_token(61, 512, -1)
+        with pytest.raises(TypeError, match="layers"):
+            mla_cache_bytes_per_token(61.0, 512, 64)

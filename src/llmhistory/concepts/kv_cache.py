@@ -59,6 +59,7 @@ __all__ = [
     "max_batch",
     "max_batch_for_budget",
     "max_tokens_for_budget",
+    "mla_cache_bytes_per_token",
     "positions_processed",
     "serving_memory",
     "serving_report",
@@ -212,6 +213,28 @@ def kv_cache_bytes_per_token(config: ModelConfig, bytes_per_value: int = 2) -> i
         head_dim=c.head_dim,
         bytes_per_value=bytes_per_value,
     )
+
+
+def mla_cache_bytes_per_token(
+    layers: int, kv_lora_rank: int, rope_head_dim: int, bytes_per_value: int = 2
+) -> int:
+    """Return the cache bytes per token of multi-head latent attention (MLA, DeepSeek-V2).
+
+    MLA caches, per layer, one compressed latent vector of ``kv_lora_rank`` values from which
+    every head's keys and values are rebuilt, plus one shared RoPE key of ``rope_head_dim``
+    values: ``layers * (kv_lora_rank + rope_head_dim) * bytes_per_value``, whatever the number
+    of heads.
+
+    Examples
+    --------
+    >>> mla_cache_bytes_per_token(61, 512, 64)  # DeepSeek-V3: 576 values per layer
+    70272
+    """
+    layers = check_positive_int("layers", layers)
+    rank = check_positive_int("kv_lora_rank", kv_lora_rank)
+    rope = check_int("rope_head_dim", rope_head_dim, minimum=0)
+    size = check_positive_int("bytes_per_value", bytes_per_value)
+    return layers * (rank + rope) * size
 
 
 @dataclass(frozen=True)
