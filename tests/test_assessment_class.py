@@ -14,7 +14,6 @@ Measured on the 2-core reference machine: see the closing report of issue 13.
 import csv
 import json
 import shlex
-import shutil
 import time
 from pathlib import Path
 
@@ -44,9 +43,8 @@ def run(command, course, submissions):
     assert main(args) == 0, command
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    course = tmp_path_factory.mktemp("course")
+def grade_sample_class(course):
+    """Build, release and grade the three students; return (course, csv path, rows)."""
     submissions = course.parent / "submissions"
     submissions.mkdir()
     build, grade = guide_commands()
@@ -83,11 +81,10 @@ def graded(tmp_path_factory):
     path = course / "gradebook-ch02.csv"
     with path.open(encoding="utf-8") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
-    yield course, path, rows
-    shutil.rmtree(course, ignore_errors=True)
+    return course, path, rows
 
 
-def test_gradebook_has_one_row_per_student_and_a_column_per_exercise(graded):
+def check_gradebook_has_one_row_per_student_and_a_column_per_exercise(graded):
     _, path, _ = graded
     with path.open(encoding="utf-8") as handle:
         table = list(csv.DictReader(handle))
@@ -96,7 +93,7 @@ def test_gradebook_has_one_row_per_student_and_a_column_per_exercise(graded):
     assert any(column.startswith("quiz-ch02-") for column in table[0])
 
 
-def test_reference_solutions_score_full_marks_even_with_tests_tampered(graded):
+def check_reference_solutions_score_full_marks_even_with_tests_tampered(graded):
     _, _, rows = graded
     row = rows["reference"]
     # everything but the written answer (2 points), which waits for the instructor; an
@@ -107,21 +104,31 @@ def test_reference_solutions_score_full_marks_even_with_tests_tampered(graded):
     assert "ch02-left-padding-tests edited" in row["notes"]
 
 
-def test_untouched_release_scores_zero(graded):
+def check_untouched_release_scores_zero(graded):
     _, _, rows = graded
     assert float(rows["untouched"]["total"]) == 0
     assert "not graded" not in rows["untouched"]["notes"]
 
 
-def test_a_notebook_that_raises_half_way_keeps_the_credit_before_and_the_loop_is_reported(graded):
+def check_a_notebook_that_raises_half_way_keeps_the_credit_before_and_the_loop_is_reported(graded):
     _, _, rows = graded
     row = rows["halfway"]
     assert (row["causal-pairs"], row["left-padding"], row["total"]) == ("2", "0", "2")
     assert "cell time limit" in row["notes"], row["notes"]
 
 
-def test_every_student_gets_nbgrader_feedback(graded):
+def check_every_student_gets_nbgrader_feedback(graded):
     course, _, _ = graded
     for student in ("halfway", "reference", "untouched"):
         page = course / "feedback" / student / "ch02" / "ch02.html"
         assert page.exists() and "ch02-causal-pairs" in page.read_text(encoding="utf-8")
+
+
+def test_sample_class(tmp_path):
+    """One test, so that pytest-xdist grades the class once (a fixture would run per worker)."""
+    graded = grade_sample_class(tmp_path / "course")
+    check_gradebook_has_one_row_per_student_and_a_column_per_exercise(graded)
+    check_reference_solutions_score_full_marks_even_with_tests_tampered(graded)
+    check_untouched_release_scores_zero(graded)
+    check_a_notebook_that_raises_half_way_keeps_the_credit_before_and_the_loop_is_reported(graded)
+    check_every_student_gets_nbgrader_feedback(graded)

@@ -533,6 +533,8 @@ def synthetic_submission(
             cell["source"] = replace[item]
         elif cell_id.endswith(("-answer", "-answers")) and item in solve:
             text = answers[cell_id]
+            if cell["cell_type"] == "markdown":  # the reference answer, without the rubric
+                text = text.split("**Rubric.**")[0].replace("**Reference answer.**", "").strip()
             cell["source"] = re.sub(r"### (BEGIN|END) SOLUTION\n?", "", text)
     return notebook
 
