@@ -54,6 +54,7 @@ class TestBibliography:
         assert REFS["vaswani2017attention"].url == "https://arxiv.org/abs/1706.03762"
         assert REFS["reimers2019sbert"].label == "Reimers and Gurevych"
         assert REFS["openai2019gpt2code"].label == "OpenAI"  # a {braced} corporate author
+        assert REFS["grattafiori2024llama3"].label == "Grattafiori et al."  # "A and B and others"
 
     def test_same_author_year_gets_suffixes(self):
         years = {REFS["touvron2023llama"].year, REFS["touvron2023llama2"].year}

@@ -47,6 +47,9 @@ def lab(tmp_path_factory):
     settings.mkdir(parents=True)
     # Lab renders only the cells in view by default; render all so every cell can be checked.
     (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    news = root / ".settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     port = free_port()
     env = {
         **os.environ,

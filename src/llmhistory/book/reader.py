@@ -69,7 +69,7 @@ class Reference:
         """Return the author part of an author-year citation, e.g. ``"Touvron et al."``."""
         if len(self.surnames) == 1:
             return self.surnames[0]
-        if len(self.surnames) == 2:
+        if len(self.surnames) == 2 and self.surnames[1] != "others":
             return f"{self.surnames[0]} and {self.surnames[1]}"
         return f"{self.surnames[0]} et al."
 
@@ -150,6 +150,8 @@ def load_bibliography(path: Path | str = DEFAULT_BIB) -> dict[str, Reference]:
         fields = {k: _plain(v) for k, v in _fields(text[start : j - 1]).items()}
         raw = _fields(text[start : j - 1]).get("author", "")
         surnames = tuple(_surname(a) for a in _split_authors(raw))
+        if re.search(r"\sand\s+others\s*$", raw):
+            surnames += ("others",)  # "A and B and others" is cited "A et al."
         key = match.group(2)
         venue = next(
             (
