@@ -119,19 +119,26 @@ def _shown_texts(fig: Figure) -> list[Text]:
     return [text for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
 
 
-def _fit_drawing_width(fig: Figure, tries: int = 3) -> None:
+def _fit_drawing_width(fig: Figure, tries: int = 4) -> None:
     """Narrow ``fig`` until its drawing (legends and labels outside the axes included) is at
     most :data:`MAX_WIDTH` wide; text keeps its size, so it stays legible when a phone shrinks
-    the figure to its column. Never below 60% of the width asked for."""
+    the figure to its column. A long suptitle wraps; the figure is never narrowed below 60% of
+    the width asked for. (A figure legend keeps its width: give it few columns.)"""
     width, height = fig.get_size_inches()
     floor = 0.6 * width
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None:
+        suptitle.set_wrap(True)
     for _ in range(tries):
         fig.draw_without_rendering()
         drawn = fig.get_tightbbox().width  # inches
+        current = fig.get_size_inches()[0]
         if drawn <= MAX_WIDTH * 1.01:
             return
-        current = fig.get_size_inches()[0]
-        fig.set_size_inches(max(floor, current * MAX_WIDTH / drawn), height)
+        if current <= floor:
+            return
+        # What sticks out (a label beside the axes) keeps its width: take the excess off.
+        fig.set_size_inches(max(floor, current - (drawn - MAX_WIDTH)), height)
 
 
 def figure_svg(fig: Figure) -> str:

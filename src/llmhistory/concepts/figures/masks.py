@@ -132,6 +132,8 @@ def plot_masks(
                 fill=False, edgecolor=PALETTE[3], linewidth=2, label=f"query {names[highlight]!r}"
             )
         )
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    fig.legend(
+        handles=handles, loc="outside lower center", ncols=min(len(handles), 2), frameon=False
+    )
     fig.suptitle(title)
     return fig

@@ -138,7 +138,7 @@ def plot_memory_breakdown(
         list(handles.values()),
         list(handles),
         loc="outside lower center",
-        ncols=min(len(handles), 4),
+        ncols=min(len(handles), 2),  # two columns: fits a phone-width figure
         frameon=False,
     )
     fig.suptitle(title)

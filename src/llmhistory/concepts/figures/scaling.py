@@ -127,7 +127,7 @@ def plot_compute_optimal_frontier(
     fig.legend(
         handles=ax_n.get_lines(),
         loc="outside lower center",
-        ncols=min(4, len(curves) + len(points)),
+        ncols=min(2, len(curves) + len(points)),  # two columns: fits a phone-width figure
         frameon=False,
         fontsize=9,
     )
