@@ -7,8 +7,10 @@
 # python -m llmhistory.book.reader) and opens JupyterLab there. A copy is rendered again only
 # when its chapter changes (e.g. after `git pull`); edit your copy freely until then.
 #   make lab LAB_FLAGS=--no-browser     e.g. on a remote machine
-#   make lab-test                       the real-JupyterLab browser test (slow: tests/slow)
-.PHONY: lab lab-notebooks lab-test
+#   make lab-test     a real JupyterLab and Notebook 7 in headless Chromium (~1 min; tests/slow)
+#   make colab-test   Colab simulated: a clean venv, a chapter's setup cell installs the package
+#                     from this checkout, the chapter runs top to bottom (~3 min, needs PyPI)
+.PHONY: lab lab-notebooks lab-test colab-test
 
 LAB_DIR   := dist/lab
 LAB_FLAGS ?=
@@ -28,3 +30,6 @@ lab: lab-notebooks
 
 lab-test: $(VENV)/.test-installed $(VENV)/.lab-installed
 	LLMH_SLOW=1 $(BIN)/pytest -q -p no:cacheprovider tests/slow/test_lab.py
+
+colab-test: $(VENV)/.test-installed
+	LLMH_SLOW=1 $(BIN)/pytest -q -p no:cacheprovider tests/slow/test_colab.py

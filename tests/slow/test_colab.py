@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
@@ -49,13 +50,23 @@ def test_chapter_runs_top_to_bottom_after_its_setup_cell(colab_python, tmp_path)
     for cell in nb.cells:  # start as Colab does: no outputs
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    kernels = tmp_path / "kernels" / "colab"
+    kernels.mkdir(parents=True)
+    spec = {
+        "argv": [str(colab_python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "colab (simulated)",
+        "language": "python",
+    }
+    (kernels / "kernel.json").write_text(json.dumps(spec))
     km = KernelManager(
-        kernel_cmd=[str(colab_python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        kernel_name="colab",
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels.parent)]),
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
     env["LLMHISTORY_SOURCE"] = str(ROOT)
     env["PATH"] = f"{colab_python.parent}:{env.get('PATH', '')}"
     km.start_kernel(env=env, cwd=str(tmp_path))
+    assert Path(km.kernel_spec.argv[0]) == colab_python
     start = time.perf_counter()
     try:
         NotebookClient(nb, km=km, timeout=900, allow_errors=False).execute()
