@@ -610,7 +610,7 @@ def _timeouts(course: Path, assignment: str, student: str) -> list[str]:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error" and "Timeout" in output.get("ename", ""):
                 grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "a cell")
-                notes.append(f"{grade_id} stopped after the {CELL_TIMEOUT} s cell time limit")
+                notes.append(f"{grade_id} stopped by the cell time limit")
     return notes
 
 
@@ -699,7 +699,8 @@ def gradebook_rows(
             if submission is not None and graded:
                 for grade in submission.grades:
                     item = _item_of(grade.name, assignment)
-                    if grade.score is None:  # a written answer awaiting manual grading
+                    # a written answer awaiting a hand grade (nbgrader's score reads 0 then)
+                    if grade.needs_manual_grade and grade.manual_score is None:
                         scores[item] = None
                     elif scores[item] is not None:
                         scores[item] += grade.score
@@ -758,6 +759,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--notebooks", type=Path, default=Path("notebooks"))
     build.add_argument("--chapters", nargs="*", help="chapter numbers (default: all)")
     build.add_argument("--no-release", action="store_true", help="sources only (no nbgrader)")
+    build.add_argument(
+        "--cell-timeout", type=int, default=CELL_TIMEOUT, help="seconds a cell may run in grading"
+    )
     grade = sub.add_parser("grade", help="grade a folder of submissions into a CSV gradebook")
     grade.add_argument("submissions", type=Path)
     grade.add_argument("--course", type=Path, default=Path("dist/course"))
@@ -768,7 +772,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             sources = write_sources(
-                args.course, specs=args.specs, notebooks=args.notebooks, chapters=args.chapters
+                args.course,
+                specs=args.specs,
+                notebooks=args.notebooks,
+                chapters=args.chapters,
+                cell_timeout=args.cell_timeout,
             )
             for source in sources:
                 line = f"{source}"
