@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["PRINT_CSS", "PREPARE_JS", "pdf_toc", "print_pdf"]
+__all__ = ["pdf_toc", "print_page", "print_pdf"]
 
 #: Parts of the table of contents that stay on the web only.
 WEB_ONLY_CAPTIONS = ("API reference",)
