@@ -197,6 +197,57 @@ def print_pdf(html: Path | str, out: Path | str) -> dict:  # pragma: no cover - 
     return removed
 
 
+#: Where ``make pdf`` writes the book, relative to the build root (the repository).
+PDF_PATH = Path("_build/pdf/llmhistory.pdf")
+#: The file name the site serves it under, next to the landing page's folder.
+PDF_NAME = "llmhistory.pdf"
+
+
+def pdf_link(pagename: str, pages: int | None = None) -> str:
+    """Return the download link for page ``pagename`` (the PDF sits at the site's root).
+
+    >>> pdf_link("book/intro", 160)[:69]
+    '<p class="pdf-download"><a href="../llmhistory.pdf">The whole book as'
+    >>> "(160 A4 pages; solutions left out)" in pdf_link("index", 160)
+    True
+    """
+    size = f"{pages} A4 pages; " if pages else ""
+    href = "../" * pagename.count("/") + PDF_NAME
+    return (
+        f'<p class="pdf-download"><a href="{href}">The whole book as a PDF</a> '
+        f"({size}solutions left out).</p>"
+    )
+
+
+def add_pdf_link(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx ``html-page-context`` hook: link the PDF from the landing page, if it was made.
+
+    The link appears only when ``make pdf`` has written the PDF before the HTML build, so a
+    build without it has no broken link; :func:`copy_pdf` puts the file beside the pages.
+    """
+    pdf = Path(app.srcdir) / PDF_PATH
+    if pagename != app.config.root_doc or not pdf.is_file() or "body" not in context:
+        return
+    body = context["body"]
+    at = body.find("</h1>")
+    at = at + len("</h1>") if at >= 0 else 0
+    context["body"] = body[:at] + pdf_link(pagename) + body[at:]
+
+
+def copy_pdf(app, exception) -> None:
+    """Sphinx ``build-finished`` hook: copy the PDF into an HTML build's output folder."""
+    pdf = Path(app.srcdir) / PDF_PATH
+    if exception is None and app.builder.format == "html" and pdf.is_file():
+        shutil.copyfile(pdf, Path(app.outdir) / PDF_NAME)
+
+
+def setup(app) -> dict:
+    """Register the PDF link hooks (``extra_extensions: [llmhistory.book.pdf]``)."""
+    app.connect("html-page-context", add_pdf_link)
+    app.connect("build-finished", copy_pdf)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``toc`` writes the PDF's table of contents; ``print`` makes the PDF."""
     parser = argparse.ArgumentParser(prog="python -m llmhistory.book.pdf", description=__doc__)
