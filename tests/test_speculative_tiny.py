@@ -84,6 +84,17 @@ class TestSampling:
         two = speculative_generate(TARGET, DRAFT, PROMPT, max_new_tokens=12, k=3, policy=policy)
         assert one == two and len(one.new_token_ids) == 12
         assert one.accepted <= one.proposed and len(one.new_token_ids) == one.accepted + one.rounds
+        assert one.rejected <= one.rounds
+        assert one.acceptance_rate == one.accepted / (one.accepted + one.rejected)
+
+    def test_acceptance_counts_only_examined_guesses(self):
+        run = speculative_generate(TARGET, DRAFT, PROMPT, max_new_tokens=20, k=4)
+        # a round ends at its first rejection: later guesses are proposed, never examined
+        assert run.rejected <= run.rounds
+        assert run.proposed >= run.accepted + run.rejected
+        assert run.acceptance_rate == run.accepted / (run.accepted + run.rejected)
+        self_run = speculative_generate(TARGET, TARGET, PROMPT, max_new_tokens=20, k=4)
+        assert self_run.rejected == 0 and self_run.acceptance_rate == 1.0
 
 
 class TestMeasureSpeedup:

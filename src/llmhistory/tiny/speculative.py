@@ -11,8 +11,6 @@ greedy output token for token; with sampling, every token follows the target's d
 under the policy (temperature, top-k, top-p applied to both models alike).
 
 >>> from llmhistory.tiny import load_tiny
->>> from llmhistory.tiny.checkpoint import load_model
-from llmhistory.tiny.model import DTYPES, TinyDecoder
 >>> target, tokenizer = load_tiny("float64")
 >>> run = speculative_generate(target, target, [tokenizer.bos_id], max_new_tokens=8, k=3)
 >>> run.acceptance_rate  # a draft identical to the target is always right
@@ -92,6 +90,9 @@ class SpeculativeRun:
         Draft-and-verify rounds, one target pass each (the prefill not counted).
     proposed, accepted : int
         Guesses the draft made and guesses the target accepted.
+    rejected : int
+        Rounds that ended in a rejected guess (at most one per round). Guesses after a
+        rejection are proposed but never examined.
     draft_passes : int
         One-token draft passes (the prefill not counted).
     """
@@ -101,12 +102,19 @@ class SpeculativeRun:
     rounds: int
     proposed: int
     accepted: int
+    rejected: int
     draft_passes: int
 
     @property
     def acceptance_rate(self) -> float:
-        """Share of guesses accepted (1.0 when no guess was made)."""
-        return self.accepted / self.proposed if self.proposed else 1.0
+        """Share of the examined guesses that were accepted: ``accepted / (accepted + rejected)``.
+
+        The estimate of the per-guess acceptance probability ``alpha`` of
+        :func:`~llmhistory.concepts.speculative.expected_tokens_per_round`; 1.0 when no guess
+        was examined.
+        """
+        examined = self.accepted + self.rejected
+        return self.accepted / examined if examined else 1.0
 
     @property
     def tokens_per_round(self) -> float:
@@ -177,7 +185,7 @@ def speculative_generate(
     if len(ids) > 1:  # both caches hold every token but the last, which each round feeds
         target.forward_step(ids[:-1], t_cache)
         draft.forward_step(ids[:-1], d_cache)
-    rounds = proposed = accepted = draft_passes = 0
+    rounds = proposed = accepted = rejected = draft_passes = 0
     while len(ids) - prompt_len < max_new_tokens and not (stops and ids[-1] in stops):
         base = t_cache.tokens  # == len(ids) - 1
         n = min(k, max_new_tokens - (len(ids) - prompt_len) - 1)
@@ -199,6 +207,7 @@ def speculative_generate(
         vocab = target.config.vocab_size
         step = verify_draft(np.array(p_rows), np.array(q_rows).reshape(n, vocab), guesses, rng)
         rounds, proposed, accepted = rounds + 1, proposed + n, accepted + step.accepted
+        rejected += step.accepted < n
         emitted = list(step.tokens)
         if stops:
             for j, t in enumerate(emitted):
@@ -214,7 +223,9 @@ def speculative_generate(
             draft.forward_step(ids[d_cache.tokens : keep], d_cache)
             draft_passes += 1
     new = ids[prompt_len:]
-    return SpeculativeRun(tuple(ids), tuple(new), rounds, proposed, accepted, draft_passes)
+    return SpeculativeRun(
+        tuple(ids), tuple(new), rounds, proposed, accepted, rejected, draft_passes
+    )
 
 
 def _best_of_two(func, *args, **kwargs):  # noqa: ANN001, ANN202 (a timing helper)
@@ -235,6 +246,7 @@ class SpeedPoint:
     ----------
     k : int
     acceptance_rate : float
+        Accepted share of the examined guesses (:attr:`SpeculativeRun.acceptance_rate`).
     tokens_per_round : float
     speedup : float
         Plain cached greedy decoding time over speculative decoding time, same tokens.
@@ -272,7 +284,7 @@ def measure_speedup(
         plain_tokens.append(tuple(run.new_token_ids))
     points = []
     for k in ks:
-        spec_s, proposed, accepted, rounds, new = 0.0, 0, 0, 0, 0
+        spec_s, rejected, accepted, rounds, new = 0.0, 0, 0, 0, 0
         for prompt, expected in zip(prompts, plain_tokens, strict=True):
             run, seconds = _best_of_two(
                 speculative_generate, target, draft, prompt, max_new_tokens=max_new_tokens, k=k
@@ -280,7 +292,8 @@ def measure_speedup(
             if run.new_token_ids != expected:
                 raise RuntimeError(f"speculative greedy output differs from plain at k={k}")
             spec_s += seconds
-            proposed, accepted = proposed + run.proposed, accepted + run.accepted
+            rejected, accepted = rejected + run.rejected, accepted + run.accepted
             rounds, new = rounds + run.rounds, new + len(run.new_token_ids)
-        points.append(SpeedPoint(k, accepted / proposed, new / rounds, plain_s / spec_s))
+        alpha = accepted / (accepted + rejected) if accepted + rejected else 1.0
+        points.append(SpeedPoint(k, alpha, new / rounds, plain_s / spec_s))
     return points
