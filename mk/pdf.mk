@@ -3,8 +3,8 @@
 # Sphinx's singlehtml builder makes one page of the intro, every chapter, the instructor guide
 # and the bibliography (the API reference stays on the web: llmhistory.book.pdf.pdf_toc); then
 # Chromium prints it with page numbers, each chapter on a new page, solutions and
-# interactive-only panels left out (llmhistory.book.pdf). Measured on a loaded 2-core machine:
-# ~6.5 min for the single-page build, ~45 s to print; ~117 A4 pages, ~5.5 MB.
+# interactive-only panels left out (llmhistory.book.pdf). Measured on the shared 2-core machine:
+# 3 to 7 min in all (the single-page build; printing ~45 s); 161 A4 pages, 5.8 MB (14 chapters).
 #   make pdf-test   the PDF's checks (page count, chapter titles, fonts, no ?? references)
 .PHONY: pdf pdf-test
 
