@@ -143,6 +143,10 @@ class AuthorYearLabelReferenceStyle(AuthorYearReferenceStyle):
             pre_text_sep=self.pre_text_sep,
             post_text_sep=self.post_text_sep,
         )
+        # GroupReferenceStyle mapped each role to the styles made above: map them again.
+        self.role_style.update(
+            (role, style) for style in self.styles[:2] for role in style.role_names()
+        )
 
 
 def _register() -> None:
