@@ -522,11 +522,12 @@ class TestSvg:
         assert "Date" not in first and "dc:date" not in first
         assert "<style" not in first
         assert 'style="stroke-linejoin:round;stroke-linecap:butt"' in first
-        # the book's one SVG setting: text drawn as glyph paths, as in every figure of the book
+        # the book's SVG settings; an explorable's many states keep their text as <text>
+        # (half the bytes of glyph outlines), which the explorable's CSS sets in sans-serif
         assert all(BOOK_RC[key] == value for key, value in SVG_RC.items() if key.startswith("svg."))
         assert SVG_RC["svg.fonttype"] == "path"
-        assert "<text" not in first and "<!-- tokens=100 -->" in first  # a comment names it
-        assert re.search(r'<use xlink:href="#[\w-]+"', first)
+        assert "<text" in first and ">tokens=100</text>" in first
+        assert re.search(r'data-min-font-pt="(9|1[0-9])"', first)  # never below MIN_FONT_PT
 
     def test_only_referenced_ids_are_kept(self):
         svg = figure_to_svg(line_figure(10, False))

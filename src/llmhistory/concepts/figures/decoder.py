@@ -95,7 +95,8 @@ def plot_attention(
     labels = [repr(t) for t in names]
     for ax, (panel, weights) in zip(axes, panels.items(), strict=True):
         shown = np.ma.masked_array(weights, mask=future)
-        image = ax.imshow(shown, cmap=cmap, vmin=0.0, vmax=1.0)
+        # "none": the n x n weights go into the SVG as they are, drawn with sharp cell edges.
+        image = ax.imshow(shown, cmap=cmap, vmin=0.0, vmax=1.0, interpolation="none")
         ax.grid(False)
         if annotate:
             for i in range(n):
