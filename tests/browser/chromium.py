@@ -28,7 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-VIEWPORT = {"width": 1280, "height": 900}
+#: A common laptop screen: the width at which code cells must fit the column (issue 12).
+VIEWPORT = {"width": 1366, "height": 900}
 MODES = ("light", "dark")
 DARK_MODE_JS = (
     "try { localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark'); } "

@@ -122,10 +122,22 @@ PROBES_JS = r"""async () => {
     if (table.test(text) || fence.test(text)) rawMarkdown.push(text.trim().slice(0, 120));
   }
 
+  // Code cells wider than their column (a horizontal scroll bar), the visible search fields,
+  // and explorable outputs shown as monospace text instead of tables or figures.
+  const codeOverflow = Array.from(document.querySelectorAll("div.cell_input pre"))
+    .filter((pre) => pre.scrollWidth > pre.clientWidth + 1)
+    .map((pre) => pre.textContent.split("\n").reduce((a, b) => (b.length > a.length ? b : a), ""));
+  const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length) &&
+    getComputedStyle(el).visibility !== "hidden";
+  const searchFields = Array.from(document.querySelectorAll(
+    ".search-button-field, .bd-search input[type=search]")).filter(visible).length;
+  const monospaceOutputs = Array.from(document.querySelectorAll(
+    "[data-explorable] [data-role=output] pre")).map((pre) => pre.textContent.slice(0, 80));
+
   const h1 = document.querySelector("main h1");
   return {
     theme: document.documentElement.dataset.theme || null,
-    images, svgs, links, rawMarkdown,
+    images, svgs, links, rawMarkdown, codeOverflow, searchFields, monospaceOutputs,
     heading: h1 ? h1.textContent : null,
     searchResults: Array.from(document.querySelectorAll("#search-results ul.search li a"))
       .map((a) => a.href),

@@ -73,6 +73,9 @@ class Visit:
     svgs: list[dict[str, Any]] = field(default_factory=list)
     links: list[dict[str, str]] = field(default_factory=list)
     raw_markdown: list[str] = field(default_factory=list)
+    code_overflow: list[str] = field(default_factory=list)
+    search_fields: int = 0
+    monospace_outputs: list[str] = field(default_factory=list)
     heading: str | None = None
     search_results: list[str] = field(default_factory=list)
     violations: list[dict[str, Any]] = field(default_factory=list)
@@ -139,6 +142,8 @@ def visit_steps(
         visit.theme = probes["theme"]
         visit.images, visit.svgs, visit.links = probes["images"], probes["svgs"], probes["links"]
         visit.raw_markdown, visit.heading = probes["rawMarkdown"], probes["heading"]
+        visit.code_overflow, visit.search_fields = probes["codeOverflow"], probes["searchFields"]
+        visit.monospace_outputs = probes["monospaceOutputs"]
         visit.search_results = probes["searchResults"]
         # Console errors and failed requests are the page's own up to here; from here on
         # the tests drive the page (axe-core, the screenshot's viewport). (axe's stylesheet

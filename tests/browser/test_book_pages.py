@@ -32,6 +32,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+import pytest
+
 
 def describe_violations(violations: list[dict[str, Any]]) -> str:
     """Return axe violations as readable lines: rule, impact, help, a few targets and why."""
@@ -137,3 +139,29 @@ def test_screenshot_is_written(visit, page, mode):
     shot = visit(page, mode).screenshot
     assert shot is not None and shot.exists(), f"no screenshot of {page} ({mode})"
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---- issue 12: the page as a reader on a laptop sees it (visits are at 1366 x 900) ----------
+def test_code_cells_fit_the_column_at_1366_px(visit, notebook_page):
+    """No code cell scrolls sideways at 1366 px (the library's lines are up to 100 characters;
+    ``book/_static/llmhistory.css`` sets code cells in 12 px type on wide screens)."""
+    if notebook_page == "(no build)":
+        pytest.fail("build the book first: make build-strict", pytrace=False)
+    wide = visit(notebook_page, "light").code_overflow
+    assert not wide, f"{notebook_page}: {len(wide)} code cell(s) scroll sideways, e.g.:\n" + (
+        "\n".join(wide[:5])
+    )
+
+
+def test_one_search_field_on_a_chapter_page(visit, notebook_page):
+    """pydata-sphinx-theme 0.17 added a header band with a second search field."""
+    if notebook_page == "(no build)":
+        pytest.fail("build the book first: make build-strict", pytrace=False)
+    assert visit(notebook_page, "light").search_fields == 1
+
+
+def test_explorables_show_tables_or_figures_not_monospace_text(visit, explorable_page):
+    if explorable_page == "(no build)":
+        pytest.fail("build the book first: make build-strict", pytrace=False)
+    shown = visit(explorable_page, "light").monospace_outputs
+    assert not shown, f"{explorable_page}: explorable output shown as <pre> text: {shown}"
