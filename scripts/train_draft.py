@@ -14,8 +14,12 @@ smaller :data:`DRAFT` architecture (one layer, d_model 64: about a third of the 
 parameters, under 1 MB in float32). Deterministic: fixed seeds, 2 CPU threads, deterministic
 torch kernels.
 
-It prints the parameter count, the file size, the greedy acceptance rate of the draft against
-the shipped target on a few prompts, and the training time.
+It trains for fewer steps on a smaller batch and fewer documents than the target (250 steps of
+16 rows from 12,000 documents: about 4 CPU-minutes), which is enough for a draft whose only job
+is to agree with the target often. It prints the parameter count, the file size, the greedy
+acceptance rate of the draft against the shipped target on a few prompts, and the training time.
+Rerun it whenever the tiny model or its tokenizer is retrained: a draft must share the target's
+tokenizer.
 """
 
 from __future__ import annotations
@@ -56,12 +60,12 @@ def _train_tiny():
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=400)
-    parser.add_argument("--batch", type=int, default=24)
+    parser.add_argument("--steps", type=int, default=250)
+    parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--row-len", type=int, default=256)
     parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument("--documents", type=int, default=30_000)
-    parser.add_argument("--n-train", type=int, default=20_000, help="as train_tiny.py's split")
+    parser.add_argument("--documents", type=int, default=12_000)
+    parser.add_argument("--n-train", type=int, default=6_000, help="as train_tiny.py's split")
     parser.add_argument("--out", type=Path, default=DATA_DIR)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -123,15 +127,16 @@ def main() -> None:
         "Customer: I want my money back.\nAgent:",
         "Customer: I forgot my password.\nAgent:",
     ]
-    proposed = accepted = 0
+    examined = accepted = 0
     for prompt in prompts:
         run = speculative_generate(
             target, draft, tokenizer.encode(prompt, add_bos=True), max_new_tokens=48, k=4
         )
-        proposed, accepted = proposed + run.proposed, accepted + run.accepted
+        examined, accepted = examined + run.accepted + run.rejected, accepted + run.accepted
     print(f"parameters: {draft.num_parameters():,} (target {target.num_parameters():,})")
     print(f"file size: {path.stat().st_size / 1e6:.2f} MB ({path.name})")
-    print(f"greedy acceptance at k=4 on {len(prompts)} prompts: {accepted / proposed:.1%}")
+    rate = accepted / examined
+    print(f"greedy acceptance at k=4 on {len(prompts)} prompts: {rate:.1%} of examined guesses")
     print(f"training time: {train_seconds:.1f} s wall, {train_cpu_seconds:.1f} s CPU")
 
 

@@ -163,7 +163,8 @@ class TestShippedBank:
     def test_chapter_page(self):
         assert chapter_page(1) == "01_prompt_in_text_out.html"
         assert chapter_page(12) == "12_choosing_a_model.html"
-        assert chapter_page(13) is None
+        assert chapter_page(13) == "13_serving_measured.html"
+        assert chapter_page(99) is None
         with pytest.raises(ValueError, match="chapter must be an integer >= 1"):
             chapter_page(0)
 
@@ -516,7 +517,7 @@ class TestLoading:
         ("key", "error", "pattern"),
         [
             (0, ValueError, "path_or_chapter must be an integer >= 1"),
-            (13, ValueError, "path_or_chapter=13 has no quiz"),
+            (99, ValueError, "path_or_chapter=99 has no quiz"),
             (True, TypeError, "path_or_chapter must be"),
             (2.0, TypeError, "path_or_chapter must be"),
             ("nope", ValueError, "path_or_chapter='nope' matches no quiz"),

@@ -210,6 +210,21 @@ CHAPTERS: tuple[Chapter, ...] = (
         50,
     ),
     Chapter(
+        13,
+        "serving_measured",
+        "Serving, measured: prefill, decode, quantization and speculation",
+        (
+            "Count the FLOPs and bytes of a prefill and a decode step and place them on a "
+            "roofline.",
+            "Explain why decoding is memory-bound and what batching does to it.",
+            "Quantize weights to int8 and int4 and measure what each block size costs the "
+            "tiny model.",
+            "Run speculative decoding and explain why it keeps the target's distribution.",
+        ),
+        ("Chapter 8 (the KV cache)", "Chapter 3 (the decoder's matrices)"),
+        60,
+    ),
+    Chapter(
         14,
         "preference_optimization",
         "Preference optimization: from RLHF to DPO and GRPO",
