@@ -87,7 +87,7 @@ class Accelerator:
 
 
 #: NVIDIA H100 SXM: the datasheet gives 1,979 teraFLOPS of BF16 Tensor Core compute *with*
-#: 2:4 sparsity and says dense figures are one half of that; HBM3 bandwidth 3.35 TB/s.
+#: 2:4 structured sparsity, which doubles the dense rate; dense is half. HBM3: 3.35 TB/s.
 H100_SXM = Accelerator(
     name="H100 SXM",
     peak_flops=1979e12 / 2,
