@@ -66,12 +66,12 @@ def plot_speculative(
             k, checked["expected"], linestyle=":", color=PALETTE[7], label="formula, measured α"
         )
     left.set_ylabel("tokens per target pass")
-    left.set_title("Tokens per verification")
+    left.set_title("Tokens per target pass")
     left.legend(fontsize=9)
     right.plot(k, checked["speedup"], marker=MARKERS[1], color=PALETTE[1])
     right.axhline(1.0, color=PALETTE[7], linestyle="--", linewidth=1)
     right.set_ylabel("speed-up over plain decoding")
-    right.set_title("Wall-time speed-up (this machine)")
+    right.set_title("Speed-up on this machine")
     for ax in (left, right):
         ax.set_xlabel("guesses per round k")
         ax.set_xticks(k)
