@@ -9,8 +9,7 @@ Colab path is tested offline from GitHub).
 The repository URL lives in one place, ``[project.urls] Repository`` in ``pyproject.toml``.
 The setup cells are written from it (``python -m llmhistory.book.launch notebooks``), the book's
 launch, edit and issue buttons read it at build time (this module is also a Sphinx extension),
-and
-``tests/test_launch.py`` checks that the README and the Binder files agree.
+and ``tests/test_launch.py`` checks that the README and the Binder files agree.
 """
 
 from __future__ import annotations
