@@ -92,3 +92,29 @@ class TestChecks:
     def test_bad_series(self, value, kwargs, error, match):
         with pytest.raises(error, match=match):
             check_series("loads", value, (2,), **kwargs)
+
+
+class TestUseSvgDisplay:
+    """use_svg_display swaps a running shell's Figure formatter from PNG to figure_svg."""
+
+    def test_in_a_shell_figures_become_svg_not_png(self, monkeypatch):
+        from unittest import mock
+
+        from IPython.core.formatters import DisplayFormatter
+        from matplotlib.figure import Figure
+
+        from llmhistory.concepts.figures import figure_svg, use_svg_display
+
+        shell = mock.Mock(display_formatter=DisplayFormatter())
+        formatters = shell.display_formatter.formatters
+        formatters["image/png"].for_type(Figure, lambda fig: b"png")
+        monkeypatch.setattr("IPython.get_ipython", lambda: shell)
+        assert use_svg_display() is True
+        assert Figure not in formatters["image/png"].type_printers
+        assert formatters["image/svg+xml"].type_printers[Figure] is figure_svg
+
+    def test_without_a_shell_nothing_changes(self, monkeypatch):
+        from llmhistory.concepts.figures import use_svg_display
+
+        monkeypatch.setattr("IPython.get_ipython", lambda: None)
+        assert use_svg_display() is False

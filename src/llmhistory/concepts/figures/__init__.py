@@ -199,7 +199,9 @@ def use_svg_display() -> bool:
     returns is then stored as ``image/svg+xml`` (vector, sharp on any screen, compared by nbval)
     instead of a 1x PNG. Outside IPython it does nothing and returns False.
 
-    >>> use_svg_display()  # no IPython kernel in a doctest
+    >>> from unittest import mock
+    >>> with mock.patch("IPython.get_ipython", return_value=None):  # no IPython shell
+    ...     use_svg_display()
     False
     """
     try:
