@@ -130,7 +130,10 @@ def _render_pages(app: Sphinx, exception: Exception | None) -> None:
 
     def replace(match: re.Match[str]) -> str:
         key = (html.unescape(match.group(4)).strip(), match.group(3) == "\\[")
-        return match.group(1) + svgs[found[key]] + match.group(6)
+        svg = svgs[found[key]]
+        if key[1]:  # display maths scrolls sideways when wider than the column: keyboard access
+            svg = svg.replace("<mjx-container ", '<mjx-container tabindex="0" ', 1)
+        return match.group(1) + svg + match.group(6)
 
     for page, text in pages.items():
         new = MATHJAX_SCRIPTS.sub("", MATH.sub(replace, text))

@@ -83,6 +83,8 @@ class PositionCurve:
     source : str
         Paper and table the numbers were copied from.
 
+    Examples
+    --------
     >>> lost_in_the_middle().positions
     (1, 5, 10, 15, 20)
     """
@@ -571,6 +573,8 @@ class LongContextCase:
     notes : tuple of Note
         Middle notes, oldest first.
 
+    Examples
+    --------
     >>> SUPPORT_CASE.fixed_tokens, SUPPORT_CASE.total_tokens
     (25, 38)
     """

@@ -226,6 +226,8 @@ class PublishedRun(TrainingRun):
         parameter count ``parameters`` equals, when the chapters count the model from its
         architecture rather than quote its rounded size (GPT-3's "175B" counts to 174.6B).
 
+    Examples
+    --------
     >>> run = PublishedRun("Chinchilla 70B", 70e9, 1.4e12, year=2022,
     ...                    citation="hoffmann2022chinchilla")
     >>> run.tokens / run.parameters

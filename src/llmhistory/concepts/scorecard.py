@@ -58,6 +58,8 @@ class Candidate:
     license_ok : bool
         Whether the license allows this use; False means the candidate can never win.
 
+    Examples
+    --------
     >>> Candidate("hosted-fast", quality=0.86, p95_ms=250, cost=0.50, license_ok=True).p95_ms
     250.0
     """
