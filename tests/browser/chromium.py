@@ -11,10 +11,9 @@ test session; each colour mode gets its own context:
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 from typing import Any
+
+from llmhistory.book.pdf import find_chromium  # one home: make pdf needs it too
 
 INSTALL_CHROMIUM = (
     "install it with `apt-get install -y chromium` (Debian/Ubuntu), or set LLMH_CHROMIUM to a "
@@ -35,20 +34,6 @@ DARK_MODE_JS = (
     "try { localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark'); } "
     "catch (e) {}"
 )
-
-
-def find_chromium() -> str | None:
-    """Return the Chromium to drive: ``LLMH_CHROMIUM``, ``/usr/bin/chromium`` or ``PATH``."""
-    configured = os.environ.get("LLMH_CHROMIUM")
-    if configured:
-        return configured if Path(configured).exists() else None
-    if Path("/usr/bin/chromium").exists():
-        return "/usr/bin/chromium"
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 def launch(playwright: Any, executable: str | None = None) -> Any:
