@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -87,19 +89,57 @@ class TestRounded:
         assert float(mantissa) == pytest.approx(float(f"{value:.{sig - 1}e}".split("e")[0]))
 
 
+def _captured(monkeypatch, target):
+    """Patch the ``display`` that ``target`` (a module path) calls; return the calls' list."""
+    calls = []
+    monkeypatch.setattr(target, lambda *args, **kwargs: calls.append((args, kwargs)))
+    return calls
+
+
 class TestGlue:
-    def test_stores_the_rounded_value_as_a_glue_record(self, monkeypatch):
-        stored = {}
-        monkeypatch.setattr(
-            "myst_nb.glue", lambda name, value, display: stored.update({name: (value, display)})
+    @pytest.mark.parametrize("value", [49.0, 12, "Refund", True, 3.15e23])
+    def test_writes_what_myst_nb_glue_writes(self, monkeypatch, value):
+        # The independent computation: myst-nb's own glue, as the book build reads it.
+        from myst_nb.ext import glue as myst_glue
+
+        ours = _captured(monkeypatch, "IPython.display.display")
+        glue("ch99_value", value, decimals=1 if isinstance(value, float) else None)
+        theirs = _captured(monkeypatch, "myst_nb.ext.glue.ipy_display")
+        myst_glue.glue(
+            "ch99_value",
+            rounded(value, decimals=1) if isinstance(value, float) else value,
+            display=False,
         )
+        assert ours == theirs and len(ours) == 1
+        (bundle,), kwargs = ours[0]
+        assert set(bundle) >= {"application/papermill.record/text/plain"}
+        assert kwargs["metadata"]["scrapbook"] == {
+            "name": "ch99_value",
+            "mime_prefix": "application/papermill.record/",
+        }
+
+    def test_stores_the_rounded_value_as_a_glue_record(self, monkeypatch):
+        calls = _captured(monkeypatch, "IPython.display.display")
         assert glue("ch99_share", 48.977544912719296, decimals=0) is None
-        assert stored == {"ch99_share": (49.0, False)}
+        (bundle,), _ = calls[0]
+        assert bundle["application/papermill.record/text/plain"] == "49.0"
 
     def test_refuses_an_unrounded_float_before_storing_it(self, monkeypatch):
-        monkeypatch.setattr("myst_nb.glue", lambda *a, **k: pytest.fail("stored"))
+        calls = _captured(monkeypatch, "IPython.display.display")
         with pytest.raises(TypeError, match="pass decimals= or sig="):
             glue("ch99_share", 0.25)
+        assert calls == []
+
+    def test_does_not_import_myst_nb(self):
+        # Importing myst-nb costs seconds in every chapter's kernel (see glue._display_record).
+        code = (
+            "import sys; from llmhistory.book.glue import glue; glue('x', 1.25, decimals=1); "
+            "print('myst_nb' in sys.modules, 'nbformat' in sys.modules)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.split() == ["False", "False"]
 
     @pytest.mark.parametrize("name", ["", "ch 01", "1abc", None])
     def test_refuses_a_name_the_prose_cannot_refer_to(self, name):
