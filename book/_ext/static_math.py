@@ -9,7 +9,10 @@ Why
 
 How
     After the HTML build (``build-finished``) every ``<span|div class="math ...">`` that Sphinx
-    wrote (``\\(...\\)`` inline, ``\\[...\\]`` display) is sent, once per distinct formula, to
+    wrote (``\\(...\\)`` inline, ``\\[...\\]`` display; a numbered equation's ``div`` carries its
+    ``id="equation-<label>"`` and starts with ``<span class="eqno">(14.1)...</span>``, which is
+    kept, so ``{eq}`` references still land on it and show its number; a MyST ``amsmath``
+    environment is written without delimiters) is sent, once per distinct formula, to
     MathJax 3 running in Node.js (the same pinned npm package ``make vendor`` fetches, in
     ``.cache/npm/node_modules/mathjax``; ``LLMH_MATHJAX_NODE`` names another copy). The
     formula's element keeps its tag and classes and holds MathJax's SVG plus a hidden MathML
@@ -36,9 +39,13 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 CSS_FILE = "mathjax-svg.css"
+#: A formula's element as Sphinx's HTML writer (sphinx.ext.mathjax) leaves it: the body is
+#: ``\(tex\)`` (inline), ``\[tex\]`` (display) or, with class ``amsmath``, a bare environment;
+#: a numbered display equation has its ``<span class="eqno">`` (number and permalink) first.
 MATH = re.compile(
-    r'(<(span|div) class="math notranslate nohighlight"[^>]*>)\s*'
-    r"(\\\(|\\\[)(.*?)(\\\)|\\\])\s*(</\2>)",
+    r'(?P<open><(?P<tag>span|div) class="math notranslate nohighlight(?P<ams> amsmath)?"[^>]*>)'
+    r'\s*(?P<eqno><span class="eqno">[^<]*(?:<a\b[^>]*>[^<]*</a>)?\s*</span>)?'
+    r"(?P<body>.*?)(?P<close></(?P=tag)>)",
     re.S,
 )
 MATHJAX_SCRIPTS = re.compile(
@@ -116,6 +123,48 @@ def typeset(app: Sphinx, items: list[tuple[str, bool]]) -> tuple[list[str], str]
     return result["svg"], result["css"]
 
 
+def formula(match: re.Match[str]) -> tuple[str, bool] | None:
+    """Return ``(tex, display)`` of a :data:`MATH` match, or None when it holds no TeX.
+
+    None means the element is left as it is: e.g. maths this extension already typeset (an
+    incremental build rewrites only the pages that changed).
+    """
+    body = match["body"].strip()
+    if body.startswith("\\(") and body.endswith("\\)"):
+        return html.unescape(body[2:-2]).strip(), False
+    if body.startswith("\\[") and body.endswith("\\]"):
+        return html.unescape(body[2:-2]).strip(), True
+    if match["ams"] and body.startswith("\\begin{"):
+        return html.unescape(body).strip(), True
+    return None
+
+
+def formulas(text: str) -> list[tuple[str, bool]]:
+    """Return the ``(tex, display)`` of every formula of a page still to typeset, in order."""
+    return [key for key in map(formula, MATH.finditer(text)) if key is not None]
+
+
+def replace_formulas(text: str, svgs: dict[tuple[str, bool], str]) -> str:
+    """Return the page with each formula's TeX replaced by its SVG from ``svgs``.
+
+    The element keeps its tag, classes and ``id``, and a numbered equation its
+    ``<span class="eqno">`` before the SVG (the theme lays it out to the right of the
+    formula); display maths gets ``tabindex="0"``: it scrolls sideways when wider than the
+    column, and a keyboard must reach it.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        key = formula(match)
+        if key is None:
+            return match.group(0)
+        svg = svgs[key]
+        if key[1]:
+            svg = svg.replace("<mjx-container ", '<mjx-container tabindex="0" ', 1)
+        return match["open"] + (match["eqno"] or "") + svg + match["close"]
+
+    return MATH.sub(replace, text)
+
+
 def _render_pages(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -123,30 +172,25 @@ def _render_pages(app: Sphinx, exception: Exception | None) -> None:
     pages = {page: page.read_text(encoding="utf-8") for page in outdir.rglob("*.html")}
     found: dict[tuple[str, bool], int] = {}
     for text in pages.values():
-        for match in MATH.finditer(text):
-            key = (html.unescape(match.group(4)).strip(), match.group(3) == "\\[")
+        for key in formulas(text):
             found.setdefault(key, len(found))
     svgs, css = typeset(app, list(found)) if found else ([], "")
-
-    def replace(match: re.Match[str]) -> str:
-        key = (html.unescape(match.group(4)).strip(), match.group(3) == "\\[")
-        svg = svgs[found[key]]
-        if key[1]:  # display maths scrolls sideways when wider than the column: keyboard access
-            svg = svg.replace("<mjx-container ", '<mjx-container tabindex="0" ', 1)
-        return match.group(1) + svg + match.group(6)
+    by_key = dict(zip(found, svgs, strict=True))
 
     for page, text in pages.items():
-        new = MATHJAX_SCRIPTS.sub("", MATH.sub(replace, text))
+        new = MATHJAX_SCRIPTS.sub("", replace_formulas(text, by_key))
         if new != text:
             page.write_text(new, encoding="utf-8")
-    (outdir / "_static").mkdir(exist_ok=True)
-    (outdir / "_static" / CSS_FILE).write_text(
-        "/* MathJax 3 SVG output (written by book/_ext/static_math.py) */\n" + css + "\n"
-        "mjx-container[jax=SVG][display=true]{overflow-x:auto;overflow-y:hidden}\n",
-        encoding="utf-8",
-    )
     # Nothing loads the browser bundle any more: keep it out of the published site.
     shutil.rmtree(outdir / "_static" / "mathjax", ignore_errors=True)
+    css_path = outdir / "_static" / CSS_FILE
+    if found or not css_path.exists():  # an incremental build with no new maths keeps it
+        css_path.parent.mkdir(exist_ok=True)
+        css_path.write_text(
+            "/* MathJax 3 SVG output (written by book/_ext/static_math.py) */\n" + css + "\n"
+            "mjx-container[jax=SVG][display=true]{overflow-x:auto;overflow-y:hidden}\n",
+            encoding="utf-8",
+        )
 
 
 def setup(app: Sphinx) -> dict:
