@@ -60,6 +60,28 @@ class TestBibliography:
         years = {REFS["touvron2023llama"].year, REFS["touvron2023llama2"].year}
         assert years == {"2023a", "2023b"}
 
+    def test_same_author_year_letters_in_text_and_reference_list(self):
+        # lettered in key order, as the site's bib_author_year does: LLaMA 2023a, Llama 2 2023b
+        nb = notebook(
+            md(
+                "{cite:p}`touvron2023llama2`, then {cite:t}`touvron2023llama` and "
+                "{cite:t}`touvron2023llama2`."
+            )
+        )
+        out = render_notebook(nb, REFS)
+        text, references = out["cells"][0]["source"], out["cells"][-1]["source"]
+        assert text == (
+            "([Touvron et al., 2023b](#ref-touvron2023llama2)), then "
+            "Touvron et al. ([2023a](#ref-touvron2023llama)) and "
+            "Touvron et al. ([2023b](#ref-touvron2023llama2))."
+        )
+        first, second = references.split("\n")[2:4]
+        assert first.startswith('- <a id="ref-touvron2023llama"></a>Touvron et al. (2023a). [LLaMA')
+        assert second.startswith(
+            '- <a id="ref-touvron2023llama2"></a>Touvron et al. (2023b). [Llama 2'
+        )
+        assert REFS["vaswani2017attention"].year == "2017", "a unique label gets no letter"
+
     def test_accents_and_braces(self):
         entry = REFS["vaswani2017attention"]
         assert "{" not in entry.title and "\\" not in entry.title
