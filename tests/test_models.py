@@ -31,6 +31,9 @@ NAMES = [
     "llama-3-70b",
     "mistral-7b",
     "mixtral-8x7b",
+    "qwen2.5-7b",
+    "llama-3.1-405b",
+    "deepseek-v3",
 ]
 
 # Headline sizes from the papers and model cards; count_parameters must land within 1%.
@@ -44,6 +47,12 @@ PUBLISHED_TOTAL = {
     "llama-3-70b": 70.6e9,
     "mistral-7b": 7.24e9,
     "mixtral-8x7b": 46.7e9,
+    # Model card: 7.61B (6.53B non-embedding); the exact sum 7,615,616,512 truncates to 7.61.
+    "qwen2.5-7b": 7.61e9,
+    "llama-3.1-405b": 405e9,
+    # Technical report: 671B; the 685B of the Hugging Face checkpoint adds the 14B
+    # multi-token-prediction module, which is not part of the model that generates.
+    "deepseek-v3": 671e9,
 }
 
 # Exact counts of the released checkpoints (sum of tensor sizes in the Hugging Face weights).
@@ -87,6 +96,9 @@ class TestRegistry:
             ("llama-3-70b", 80, 8192, 64, 8, 28672, 128256, 8192),
             ("mistral-7b", 32, 4096, 32, 8, 14336, 32000, 32768),
             ("mixtral-8x7b", 32, 4096, 32, 8, 14336, 32000, 32768),
+            ("qwen2.5-7b", 28, 3584, 28, 4, 18944, 152064, 131072),
+            ("llama-3.1-405b", 126, 16384, 128, 8, 53248, 128256, 131072),
+            ("deepseek-v3", 61, 7168, 128, 128, 18432, 129280, 163840),
         ],
     )
     def test_published_shapes(
@@ -256,6 +268,9 @@ class TestKvCachePerToken:
             ("mixtral-8x7b", 131072),
             ("llama-2-70b", 327680),
             ("gpt2", 36864),
+            ("qwen2.5-7b", 2 * 28 * 4 * 128 * 2),  # 56 KiB
+            ("llama-3.1-405b", 2 * 126 * 8 * 128 * 2),  # 504 KiB
+            ("deepseek-v3", 61 * (512 + 64) * 2),  # MLA: latent + RoPE key per layer
         ],
     )
     def test_pins(self, name, expected):
@@ -376,7 +391,8 @@ class TestAttentionLabel:
 
         for name in list_configs():
             c = get_config(name)
-            assert c.attention_kind == attention_label(c.heads, c.kv_heads)
+            expected = "MLA" if c.is_mla else attention_label(c.heads, c.kv_heads)
+            assert c.attention_kind == expected
         rows = compare_attention_variants(batch=1, layers=1, tokens=1, heads=8, head_dim=4)
         assert [r.label for r in rows] == [attention_label(8, r.kv_heads) for r in rows]
 
@@ -405,3 +421,283 @@ class TestRepr:
     def test_evaluates_to_the_same_shapes(self, name):
         config = get_config(name)
         assert eval(repr(config)) == dataclasses.replace(config, source="", notes="")  # noqa: S307
+
+
+# The fields of each model's published config.json that fix its shapes (Hugging Face repos
+# Qwen/Qwen2.5-7B, meta-llama/Llama-3.1-405B, deepseek-ai/DeepSeek-V3; the DeepSeek values
+# also in github.com/deepseek-ai/DeepSeek-V3, inference/configs/config_671B.json).
+HF_CONFIGS = {
+    "qwen2.5-7b": {
+        "model_type": "qwen2",
+        "hidden_size": 3584,
+        "intermediate_size": 18944,
+        "num_hidden_layers": 28,
+        "num_attention_heads": 28,
+        "num_key_value_heads": 4,
+        "vocab_size": 152064,
+        "max_position_embeddings": 131072,
+        "rope_theta": 1000000.0,
+        "rms_norm_eps": 1e-06,
+        "tie_word_embeddings": False,
+    },
+    "llama-3.1-405b": {
+        "model_type": "llama",
+        "hidden_size": 16384,
+        "intermediate_size": 53248,
+        "num_hidden_layers": 126,
+        "num_attention_heads": 128,
+        "num_key_value_heads": 8,
+        "vocab_size": 128256,
+        "max_position_embeddings": 131072,
+        "rope_theta": 500000.0,
+        "rms_norm_eps": 1e-05,
+        "tie_word_embeddings": False,
+        "attention_bias": False,
+        "mlp_bias": False,
+    },
+    "deepseek-v3": {
+        "model_type": "deepseek_v3",
+        "hidden_size": 7168,
+        "intermediate_size": 18432,
+        "moe_intermediate_size": 2048,
+        "num_hidden_layers": 61,
+        "num_attention_heads": 128,
+        "num_key_value_heads": 128,
+        "vocab_size": 129280,
+        "max_position_embeddings": 163840,
+        "q_lora_rank": 1536,
+        "kv_lora_rank": 512,
+        "qk_nope_head_dim": 128,
+        "qk_rope_head_dim": 64,
+        "v_head_dim": 128,
+        "n_routed_experts": 256,
+        "n_shared_experts": 1,
+        "num_experts_per_tok": 8,
+        "first_k_dense_replace": 3,
+        "moe_layer_freq": 1,
+        "topk_method": "noaux_tc",  # the router carries e_score_correction_bias
+        "rope_theta": 10000.0,
+        "rms_norm_eps": 1e-06,
+        "tie_word_embeddings": False,
+        "attention_bias": False,
+    },
+}
+
+
+def hf_tensor_sizes(cfg: dict) -> dict[str, int]:
+    """Return {tensor name: element count} of the Hugging Face model built from ``cfg``.
+
+    Written from the modules of LlamaForCausalLM, Qwen2ForCausalLM (biases on q/k/v_proj) and
+    DeepseekV3ForCausalLM (MLA, shared + routed experts, first_k_dense_replace dense blocks),
+    tensor by tensor, independently of count_parameters.
+    """
+    h, heads, vocab = cfg["hidden_size"], cfg["num_attention_heads"], cfg["vocab_size"]
+    sizes = {"model.embed_tokens.weight": vocab * h, "model.norm.weight": h}
+    if not cfg["tie_word_embeddings"]:
+        sizes["lm_head.weight"] = vocab * h
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        sizes[p + "input_layernorm.weight"] = h
+        sizes[p + "post_attention_layernorm.weight"] = h
+        if "kv_lora_rank" in cfg:
+            nope, rope, v = cfg["qk_nope_head_dim"], cfg["qk_rope_head_dim"], cfg["v_head_dim"]
+            q_rank, kv_rank = cfg["q_lora_rank"], cfg["kv_lora_rank"]
+            sizes[p + "self_attn.q_a_proj.weight"] = q_rank * h
+            sizes[p + "self_attn.q_a_layernorm.weight"] = q_rank
+            sizes[p + "self_attn.q_b_proj.weight"] = heads * (nope + rope) * q_rank
+            sizes[p + "self_attn.kv_a_proj_with_mqa.weight"] = (kv_rank + rope) * h
+            sizes[p + "self_attn.kv_a_layernorm.weight"] = kv_rank
+            sizes[p + "self_attn.kv_b_proj.weight"] = heads * (nope + v) * kv_rank
+            sizes[p + "self_attn.o_proj.weight"] = h * heads * v
+        else:
+            hd, kv = h // heads, cfg["num_key_value_heads"]
+            for name, rows in (("q", heads * hd), ("k", kv * hd), ("v", kv * hd)):
+                sizes[p + f"self_attn.{name}_proj.weight"] = rows * h
+                if cfg["model_type"] == "qwen2":
+                    sizes[p + f"self_attn.{name}_proj.bias"] = rows
+            sizes[p + "self_attn.o_proj.weight"] = h * heads * hd
+        moe = "n_routed_experts" in cfg and i >= cfg["first_k_dense_replace"]
+        if not moe:
+            for name in ("gate", "up", "down"):
+                sizes[p + f"mlp.{name}_proj.weight"] = cfg["intermediate_size"] * h
+            continue
+        width, routed = cfg["moe_intermediate_size"], cfg["n_routed_experts"]
+        for e in range(routed):
+            for name in ("gate", "up", "down"):
+                sizes[p + f"mlp.experts.{e}.{name}_proj.weight"] = width * h
+        shared = cfg["n_shared_experts"] * width  # the shared experts as one wider MLP
+        for name in ("gate", "up", "down"):
+            sizes[p + f"mlp.shared_experts.{name}_proj.weight"] = shared * h
+        sizes[p + "mlp.gate.weight"] = routed * h
+        sizes[p + "mlp.gate.e_score_correction_bias"] = routed
+    return sizes
+
+
+def hf_active(cfg: dict, sizes: dict[str, int]) -> int:
+    """Drop, in every MoE block, the routed experts past the first num_experts_per_tok."""
+    k = cfg.get("num_experts_per_tok", 0)
+    return sum(
+        n
+        for name, n in sizes.items()
+        if ".mlp.experts." not in name or int(name.split(".mlp.experts.")[1].split(".")[0]) < k
+    )
+
+
+class TestNewRegistryModels:
+    """Qwen2.5-7B, Llama-3.1-405B and DeepSeek-V3 against their config.json and model cards."""
+
+    @pytest.mark.parametrize("name", sorted(HF_CONFIGS))
+    def test_config_matches_config_json(self, name):
+        cfg, c = HF_CONFIGS[name], get_config(name)
+        assert (c.d_model, c.layers, c.heads, c.kv_heads, c.vocab_size, c.context) == (
+            cfg["hidden_size"],
+            cfg["num_hidden_layers"],
+            cfg["num_attention_heads"],
+            cfg["num_key_value_heads"],
+            cfg["vocab_size"],
+            cfg["max_position_embeddings"],
+        )
+        assert (c.d_ff, c.rope_base, c.norm_eps) == (
+            cfg["intermediate_size"],
+            cfg["rope_theta"],
+            cfg["rms_norm_eps"],
+        )
+        assert c.tied_embeddings == cfg["tie_word_embeddings"]
+
+    def test_deepseek_moe_and_mla_fields(self):
+        cfg, c = HF_CONFIGS["deepseek-v3"], get_config("deepseek-v3")
+        assert (c.num_experts, c.shared_experts, c.experts_per_token) == (256, 1, 8)
+        assert (c.moe_d_ff, c.dense_layers, c.router_bias) == (2048, 3, True)
+        assert (c.kv_lora_rank, c.q_lora_rank, c.head_dim, c.rope_head_dim, c.v_head_dim) == (
+            cfg["kv_lora_rank"],
+            cfg["q_lora_rank"],
+            cfg["qk_nope_head_dim"],
+            cfg["qk_rope_head_dim"],
+            cfg["v_head_dim"],
+        )
+        assert (c.is_moe, c.is_mla, c.attention_kind) == (True, True, "MLA")
+
+    @pytest.mark.parametrize("name", sorted(HF_CONFIGS))
+    def test_total_and_active_equal_the_tensor_by_tensor_count(self, name):
+        cfg = HF_CONFIGS[name]
+        sizes = hf_tensor_sizes(cfg)
+        count = count_parameters(get_config(name))
+        assert count.total == sum(sizes.values())
+        assert count.active == hf_active(cfg, sizes)
+
+    def test_exact_values(self):
+        assert count_parameters(get_config("qwen2.5-7b")).total == 7_615_616_512
+        assert count_parameters(get_config("llama-3.1-405b")).total == 405_853_388_800
+        count = count_parameters(get_config("deepseek-v3"))
+        assert (count.total, count.active) == (671_026_419_200, 37_552_297_472)
+
+    def test_qwen_non_embedding_matches_model_card(self):
+        # Model card: 7.61B parameters, 6.53B without the embedding and output matrices.
+        b = count_parameters(get_config("qwen2.5-7b")).breakdown
+        assert b["attention"] == 28 * (2 * 3584 * 3584 + 2 * 3584 * 512 + 3584 + 2 * 512)
+        non_embedding = sum(b.values()) - b["embeddings"] - b["output_head"]
+        assert non_embedding == pytest.approx(6.53e9, rel=1e-3)
+
+    def test_deepseek_active_against_published(self):
+        # The report rounds to "37B activated"; we count 37.55B, 1.5% above, because the
+        # embedding table (0.93B, a lookup) is counted too. README_WEIGHTS.md gives 36.7B;
+        # our count without the embedding table is 36.63B, within 0.3% of it.
+        count = count_parameters(get_config("deepseek-v3"))
+        assert count.active == pytest.approx(37e9, rel=0.02)
+        assert count.active - count.breakdown["embeddings"] == pytest.approx(36.7e9, rel=3e-3)
+        # 58 MoE blocks x (1 shared + 8 routed) experts of 3 x 7168 x 2048 parameters.
+        assert count.active - count.total == -58 * 248 * 3 * 7168 * 2048
+
+    def test_mla_cache_is_a_fraction_of_the_mha_cache_it_replaces(self):
+        mla = get_config("deepseek-v3")
+        mha = dataclasses.replace(
+            mla, kv_lora_rank=None, q_lora_rank=None, rope_head_dim=None, v_head_dim=None
+        )
+        assert kv_cache_bytes_per_token(mla) == 70272
+        assert kv_cache_bytes_per_token(mha) == 2 * 61 * 128 * 128 * 2
+        assert kv_cache_bytes_per_token(mha) / kv_cache_bytes_per_token(mla) == pytest.approx(
+            2 * 128 * 128 / 576
+        )
+
+    def test_mla_serving_memory_uses_the_latent_cache(self):
+        from llmhistory.concepts.kv_cache import KVCache, serving_memory
+
+        c = get_config("deepseek-v3")
+        memory = serving_memory(c, batch=2, tokens=1000)
+        assert memory.breakdown["KV cache"] == 2 * 1000 * kv_cache_bytes_per_token(c)
+        with pytest.raises(ValueError, match="multi-head latent attention"):
+            KVCache(c, capacity=4)
+
+    def test_describe(self):
+        text = describe(get_config("deepseek-v3"))
+        assert "128 heads, MLA (latent 512 + RoPE key 64)" in text
+        assert "256 experts, top-8, 1 shared, first 3 blocks dense" in text
+        assert text.endswith("671.03B total / 37.55B active parameters")
+
+    def test_dense_layers_and_shared_experts_without_moe_change(self):
+        base = tiny(num_experts=4, experts_per_token=1)
+        more = count_parameters(dataclasses.replace(base, shared_experts=1))
+        ffn = 3 * 64 * 256
+        assert more.total - count_parameters(base).total == 2 * ffn
+        assert more.active - count_parameters(base).active == 2 * ffn
+        dense = count_parameters(dataclasses.replace(base, dense_layers=2, moe_d_ff=8))
+        assert dense.breakdown["feed_forward"] == 2 * ffn
+        assert dense.breakdown["router"] == 0
+        assert dense.active == dense.total
+
+    @pytest.mark.parametrize(
+        "overrides, error, pattern",
+        [
+            (dict(shared_experts=1), ValueError, "shared_experts=1 needs num_experts > 1"),
+            (dict(dense_layers=1), ValueError, "dense_layers=1 needs num_experts > 1"),
+            (dict(moe_d_ff=8), ValueError, "moe_d_ff=8 needs num_experts > 1"),
+            (dict(router_bias=True), ValueError, "router_bias=True needs num_experts > 1"),
+            (dict(num_experts=4, dense_layers=3), ValueError, "dense_layers=3 must be <= layers=2"),
+            (dict(num_experts=4, shared_experts=-1), ValueError, "shared_experts"),
+            (dict(num_experts=4, moe_d_ff=0), ValueError, "moe_d_ff"),
+            (dict(qkv_bias="yes"), TypeError, "qkv_bias"),
+            (dict(qkv_bias=True, attention_bias=True), ValueError, "set only one"),
+            (dict(kv_lora_rank=8), ValueError, "rope_head_dim must be given with kv_lora_rank"),
+            (dict(kv_lora_rank=0, rope_head_dim=4), ValueError, "kv_lora_rank"),
+            (dict(kv_lora_rank=8, rope_head_dim=-1), ValueError, "rope_head_dim"),
+            (dict(kv_lora_rank=8, rope_head_dim=4, q_lora_rank=0), ValueError, "q_lora_rank"),
+            (dict(q_lora_rank=8), ValueError, "q_lora_rank needs kv_lora_rank"),
+            (dict(v_head_dim=8), ValueError, "v_head_dim needs kv_lora_rank"),
+            (
+                dict(kv_lora_rank=8, rope_head_dim=4, attention_bias=True),
+                ValueError,
+                "not supported with kv_lora_rank",
+            ),
+        ],
+    )
+    def test_bad_configs(self, overrides, error, pattern):
+        with pytest.raises(error, match=pattern):
+            tiny(**overrides)
+
+    @given(
+        rank=st.integers(1, 64),
+        rope=st.integers(0, 16),
+        q_rank=st.one_of(st.none(), st.integers(1, 64)),
+        layers=st.integers(1, 4),
+    )
+    def test_mla_invariants(self, rank, rope, q_rank, layers):
+        c = tiny(layers=layers, kv_lora_rank=rank, rope_head_dim=rope, q_lora_rank=q_rank)
+        count = count_parameters(c)
+        assert sum(count.breakdown.values()) == count.total == count.active
+        assert kv_cache_bytes_per_token(c, 1) == layers * (rank + rope)
+        cfg = {  # the same shapes as a DeepSeek config.json
+            "hidden_size": 64,
+            "num_attention_heads": 4,
+            "vocab_size": 100,
+            "num_hidden_layers": layers,
+            "tie_word_embeddings": False,
+            "intermediate_size": 256,
+            "kv_lora_rank": rank,
+            "q_lora_rank": q_rank,
+            "qk_nope_head_dim": 16,
+            "qk_rope_head_dim": rope,
+            "v_head_dim": 16,
+        }
+        if q_rank is None:
+            return  # hf_tensor_sizes follows DeepSeek-V3, which always compresses queries
+        assert count.total == sum(hf_tensor_sizes(cfg).values())

@@ -176,7 +176,8 @@ def kv_cache_bytes_per_token(config: ModelConfig, bytes_per_value: int = 2) -> i
     """Return the KV-cache bytes one token adds across all layers of ``config``.
 
     ``kv_cache_bytes(batch=1, tokens=1, ...)`` with the model's ``layers``, ``kv_heads`` and
-    ``head_dim``.
+    ``head_dim``; for multi-head latent attention (``config.kv_lora_rank`` set),
+    :func:`mla_cache_bytes_per_token`: ``kv_lora_rank + rope_head_dim`` values per layer.
 
     Parameters
     ----------
@@ -203,8 +204,13 @@ def kv_cache_bytes_per_token(config: ModelConfig, bytes_per_value: int = 2) -> i
     512
     >>> kv_cache_bytes_per_token(get_config("llama-3-8b")) // 1024
     128
+    >>> kv_cache_bytes_per_token(get_config("deepseek-v3"))  # 61 x 576 values x 2 bytes
+    70272
     """
     c = check_instance("config", config, ModelConfig)
+    if c.is_mla:
+        rank, rope = int(c.kv_lora_rank), int(c.rope_head_dim)  # type: ignore[arg-type]
+        return mla_cache_bytes_per_token(c.layers, rank, rope, bytes_per_value)
     return kv_cache_bytes(
         batch=1,
         layers=c.layers,
@@ -568,11 +574,20 @@ def _cache_sizes(
     The keys are the keyword arguments of :func:`llmhistory.concepts.kv_cache.kv_cache_bytes` (less
     ``batch``), so the serving functions size the cache one way.
     """
+    kv_heads, head_dim = c.kv_heads, c.head_dim
+    if c.is_mla:  # kv_cache_bytes counts 2 * kv_heads * head_dim values per layer and token
+        values = c.kv_lora_rank + c.rope_head_dim  # type: ignore[operator]
+        if values % 2:
+            raise ValueError(
+                f"kv_lora_rank + rope_head_dim = {values} must be even to size an MLA cache "
+                "here; use kv_cache_bytes_per_token"
+            )
+        kv_heads, head_dim = 1, values // 2
     return {
         "tokens": cached_positions(c, tokens, rolling_window=rolling_window),
         "layers": c.layers,
-        "kv_heads": c.kv_heads,
-        "head_dim": c.head_dim,
+        "kv_heads": kv_heads,
+        "head_dim": head_dim,
         "bytes_per_value": check_positive_int("kv_bytes_per_value", kv_bytes_per_value),
     }
 
@@ -785,6 +800,8 @@ class KVCache:
     ) -> None:
         self.config = check_instance("config", config, ModelConfig)
         c = config
+        if c.is_mla:
+            raise ValueError("config uses multi-head latent attention; KVCache holds K/V heads")
         capacity = c.context if capacity is None else check_positive_int("capacity", capacity)
         if capacity > c.context:
             raise ValueError(f"capacity={capacity} must be <= context={c.context}")

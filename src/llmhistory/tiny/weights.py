@@ -82,6 +82,12 @@ _IMPLEMENTED = (
     ("attention_bias", False, "its projections have no biases"),
     ("mlp_bias", False, "its feed-forward matrices have no biases"),
     ("sliding_window", None, "it implements full causal attention"),
+    ("qkv_bias", False, "its projections have no biases"),
+    ("kv_lora_rank", None, "it implements K/V heads, not multi-head latent attention"),
+    ("shared_experts", 0, "its experts are all routed"),
+    ("moe_d_ff", None, "its experts have width d_ff"),
+    ("dense_layers", 0, "every block of an MoE model is MoE"),
+    ("router_bias", False, "its router has no bias"),
 )
 
 
