@@ -11,10 +11,14 @@ import yaml
 
 from llmhistory.book.chapters import CHAPTERS
 from llmhistory.book.launch import (
+    READER_DIR,
     SETUP_TAG,
     main,
+    point_colab_to_reader_copies,
+    reader_colab_url,
     repository_url,
     set_repository_url,
+    setup,
     setup_cell_source,
     with_setup_cell,
 )
@@ -120,3 +124,82 @@ def test_every_place_that_names_the_repository_uses_the_one_url():
     for link in (f"mybinder.org/v2/gh/{slug}/", f"colab.research.google.com/github/{slug}/"):
         assert link in readme
     assert "github.com/" not in (ROOT / "binder" / "postBuild").read_text(encoding="utf-8")
+
+
+COLAB = f"https://colab.research.google.com/github/{URL.removeprefix('https://github.com/')}"
+
+
+class TestColabOpensReaderCopies:
+    @pytest.mark.parametrize(
+        ("url", "expected"),
+        [
+            (
+                f"{COLAB}/blob/main/notebooks/14_preference_optimization.ipynb",
+                f"{COLAB}/blob/main/reader/notebooks/14_preference_optimization.ipynb",
+            ),
+            (
+                f"{COLAB}/blob/dev-1/notebooks/01_prompt_in_text_out.ipynb",
+                f"{COLAB}/blob/dev-1/reader/notebooks/01_prompt_in_text_out.ipynb",
+            ),
+            (f"{COLAB}/blob/main/book/instructor_guide.ipynb", None),  # no reader copy
+            (f"{COLAB}/blob/main/reader/notebooks/01_x.ipynb", None),  # already one
+            ("https://mybinder.org/v2/gh/a/b/main?urlpath=tree/notebooks/01_x.ipynb", None),
+            ("", None),
+        ],
+    )
+    def test_reader_colab_url(self, url, expected):
+        assert reader_colab_url(url) == expected
+
+    def test_reader_colab_url_bad_input(self):
+        with pytest.raises(TypeError, match="url"):
+            reader_colab_url(None)
+
+    @staticmethod
+    def context(chapter):
+        launch = [
+            {
+                "text": "Binder",
+                "url": f"https://mybinder.org/v2/gh/x/y/main?urlpath=tree/{chapter}",
+            },
+            {"text": "Colab", "url": f"{COLAB}/blob/main/{chapter}"},
+        ]
+        return {
+            "header_buttons": [
+                {"label": "download-buttons", "buttons": [{"text": ".ipynb", "url": chapter}]},
+                {"label": "launch-buttons", "buttons": launch},
+            ]
+        }
+
+    def test_chapter_colab_button_opens_its_reader_copy_and_nothing_else_changes(self):
+        chapter = "notebooks/08_serving_kv_cache.ipynb"
+        context = self.context(chapter)
+        before = json.loads(json.dumps(context))
+        point_colab_to_reader_copies(SimpleNamespace(srcdir=str(ROOT)), "p", "page", context, None)
+        colab = context["header_buttons"][1]["buttons"][1]
+        assert colab["url"] == f"{COLAB}/blob/main/{READER_DIR}/{chapter}"
+        before["header_buttons"][1]["buttons"][1]["url"] = colab["url"]
+        assert context == before, "Binder (rendered in place by postBuild) and downloads unchanged"
+
+    def test_missing_reader_copy_keeps_the_source_link_and_warns(self, tmp_path, caplog):
+        context = self.context("notebooks/08_serving_kv_cache.ipynb")
+        before = json.loads(json.dumps(context))
+        point_colab_to_reader_copies(SimpleNamespace(srcdir=str(tmp_path)), "p8", "", context, None)
+        assert context == before
+        assert "no reader copy reader/notebooks/08_serving_kv_cache.ipynb" in caplog.text
+
+    def test_pages_without_launch_buttons(self):
+        for context in ({}, {"header_buttons": None}, {"header_buttons": []}):
+            point_colab_to_reader_copies(SimpleNamespace(srcdir=str(ROOT)), "p", "", context, None)
+
+    def test_hook_runs_after_the_theme_made_the_launch_buttons(self):
+        calls = []
+        app = SimpleNamespace(connect=lambda *a, **k: calls.append((a, k)))
+        setup(app)
+        hooks = {args[1]: kwargs.get("priority", 500) for args, kwargs in calls}
+        assert hooks[point_colab_to_reader_copies] > 501  # sphinx-book-theme's add_launch_buttons
+
+    @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.stem)
+    def test_every_chapter_has_a_reader_copy_for_colab(self, chapter):
+        copy = ROOT / READER_DIR / chapter.notebook
+        assert copy.is_file(), "run: make reader"
+        assert json.loads(copy.read_text(encoding="utf-8"))["nbformat"] == 4

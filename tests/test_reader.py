@@ -14,8 +14,10 @@ from llmhistory.book.reader import (
     leftover_markup,
     load_bibliography,
     main,
+    reader_copy_text,
     render_markdown,
     render_notebook,
+    stale_copies,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,3 +202,47 @@ def test_command_line(tmp_path):
     copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     assert main([str(copy), "--in-place"]) == 0
     assert leftover_markup(json.loads(copy.read_text(encoding="utf-8"))) == []
+
+
+def test_committed_reader_copies_for_colab_are_up_to_date():
+    """reader/notebooks is what Colab opens (llmhistory.book.launch): it must match the chapters."""
+    chapters = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert [p.name for p in chapters] == sorted(Path(c.notebook).name for c in CHAPTERS)
+    stale = stale_copies(chapters, ROOT / "reader" / "notebooks", REFS)
+    assert stale == [], f"run: make reader (then commit reader/notebooks): {stale}"
+    for chapter in chapters[:1]:  # what a learner sees in Colab
+        copy = json.loads((ROOT / "reader" / "notebooks" / chapter.name).read_text("utf-8"))
+        assert leftover_markup(copy) == []
+        assert copy["cells"][-1]["source"].startswith("## References")
+
+
+def test_stale_copies_missing_differs_and_orphans(tmp_path):
+    source = ROOT / CHAPTERS[7].notebook
+    out = tmp_path / "reader"
+    assert stale_copies([source], out, REFS) == [(out / source.name, "missing")]
+    out.mkdir()
+    (out / source.name).write_text(reader_copy_text(source, REFS), encoding="utf-8")
+    (out / "99_gone.ipynb").write_text("{}", encoding="utf-8")
+    assert stale_copies([source], out, REFS) == [(out / "99_gone.ipynb", "no chapter")]
+    assert stale_copies([source], out, REFS, orphans=False) == []
+    (out / source.name).write_text(reader_copy_text(source, REFS) + " ", encoding="utf-8")
+    assert stale_copies([source], out, REFS, orphans=False) == [(out / source.name, "differs")]
+
+
+def test_command_line_check_writes_nothing_and_fails_on_a_stale_copy(tmp_path, capsys):
+    folder = tmp_path / "chapters"
+    folder.mkdir()
+    source = folder / "08_x.ipynb"
+    source.write_text((ROOT / CHAPTERS[7].notebook).read_text(encoding="utf-8"), "utf-8")
+    out = tmp_path / "reader"
+    assert main([str(folder), "--out", str(out), "--check"]) == 1
+    assert not out.exists()
+    assert "08_x.ipynb: missing" in capsys.readouterr().out
+    assert main([str(folder), "--out", str(out)]) == 0
+    written = (out / "08_x.ipynb").stat().st_mtime_ns
+    assert main([str(folder), "--out", str(out), "--check"]) == 0
+    assert "1 reader copies in" in capsys.readouterr().out
+    assert main([str(folder), "--out", str(out)]) == 0
+    assert (out / "08_x.ipynb").stat().st_mtime_ns == written, "an up-to-date copy is not rewritten"
+    with pytest.raises(SystemExit):
+        main([str(folder), "--in-place", "--check"])

@@ -10,6 +10,20 @@ The repository URL lives in one place, ``[project.urls] Repository`` in ``pyproj
 The setup cells are written from it (``python -m llmhistory.book.launch notebooks``), the book's
 launch, edit and issue buttons read it at build time (this module is also a Sphinx extension),
 and ``tests/test_launch.py`` checks that the README and the Binder files agree.
+
+Where each launch button leads. A chapter is MyST (``{glue:text}`` numbers, ``{cite:p}``
+citations, dropdown solutions), which no notebook app renders, so a learner must land on a
+*reader copy* (:mod:`llmhistory.book.reader`). sphinx-book-theme builds every launch link from
+one path, ``path_to_docs`` + page + ``.ipynb``, the same path the edit button uses, so the
+theme alone can only open the MyST source. Hence:
+
+- **Colab** opens a notebook only from a repository
+  (``colab.research.google.com/github/<org>/<repo>/blob/<branch>/<path>``), so the reader
+  copies are committed in ``reader/notebooks`` (``make reader``; a test keeps them current) and
+  :func:`point_colab_to_reader_copies` rewrites each chapter's Colab link to its copy, after the
+  theme made the buttons; the edit button still opens the source.
+- **Binder** builds the repository and runs ``binder/postBuild``, which renders the chapters in
+  place, so its link to ``notebooks/NN_x.ipynb`` already opens a reader copy.
 """
 
 from __future__ import annotations
@@ -23,7 +37,10 @@ from pathlib import Path
 from llmhistory._validate import check_str
 
 __all__ = [
+    "READER_DIR",
     "SETUP_TAG",
+    "point_colab_to_reader_copies",
+    "reader_colab_url",
     "repository_url",
     "setup_cell_source",
     "with_setup_cell",
@@ -35,6 +52,14 @@ ROOT = Path(__file__).resolve().parents[3]
 SETUP_TAG = "llmhistory-setup"
 SETUP_TAGS = ["remove-cell", SETUP_TAG]
 _URL = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+$")
+#: Where the committed reader copies of the chapters live (``make reader``), from the root.
+READER_DIR = "reader"
+#: A chapter's Colab link as sphinx-book-theme writes it: ``.../blob/<branch>/notebooks/NN_x.ipynb``
+#: (the theme's ``path_to_docs`` is empty: the book is built from the repository root).
+_COLAB_CHAPTER = re.compile(
+    r"^(?P<head>https://colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/blob/[^/]+/)"
+    r"(?P<path>notebooks/\d\d_[\w-]+\.ipynb)$"
+)
 
 
 def repository_url(pyproject: Path | None = None) -> str:
@@ -197,9 +222,54 @@ def set_repository_url(app, config) -> None:
     config.html_theme_options = options
 
 
+def reader_colab_url(url: str) -> str | None:
+    """Return a chapter's Colab link pointed at its reader copy, or None if it is not one.
+
+    >>> colab = "https://colab.research.google.com/github/a/b/blob/main/"
+    >>> reader_colab_url(colab + "notebooks/08_kv.ipynb")
+    'https://colab.research.google.com/github/a/b/blob/main/reader/notebooks/08_kv.ipynb'
+    >>> reader_colab_url(colab + "book/guide.ipynb") is None
+    True
+    """
+    check_str("url", url, allow_empty=True)
+    match = _COLAB_CHAPTER.match(url)
+    return f"{match['head']}{READER_DIR}/{match['path']}" if match else None
+
+
+def point_colab_to_reader_copies(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx ``html-page-context`` hook: a chapter's Colab button opens its reader copy.
+
+    Runs after sphinx-book-theme's ``add_launch_buttons`` (priority 501). A chapter whose copy
+    ``reader/notebooks/NN_x.ipynb`` is missing keeps the source link, with a warning (``make
+    reader``).
+    """
+    for group in context.get("header_buttons") or []:
+        if group.get("label") != "launch-buttons":
+            continue
+        for button in group.get("buttons", []):
+            new = reader_colab_url(button.get("url", "")) if button.get("text") == "Colab" else None
+            if new is None:
+                continue
+            copy = Path(app.srcdir) / READER_DIR / new.split(f"/{READER_DIR}/", 1)[1]
+            if copy.is_file():
+                button["url"] = new
+            else:
+                from sphinx.util import logging
+
+                logging.getLogger(__name__).warning(
+                    f"{pagename}: no reader copy {copy.relative_to(app.srcdir)} for Colab "
+                    "(make reader); the Colab button opens the MyST source"
+                )
+
+
 def setup(app) -> dict:
-    """Register :func:`set_repository_url` (``extra_extensions: [llmhistory.book.launch]``)."""
+    """Register the hooks (``extra_extensions: [llmhistory.book.launch]``).
+
+    :func:`set_repository_url` on ``config-inited``; :func:`point_colab_to_reader_copies` on
+    ``html-page-context`` after the theme's launch buttons.
+    """
     app.connect("config-inited", set_repository_url)
+    app.connect("html-page-context", point_colab_to_reader_copies, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -16,7 +16,12 @@ rendered from each chapter:
   runs them; cells the book hides (``hide-input``) are collapsed too.
 
 ``make lab`` opens JupyterLab on reader copies, and Binder's ``postBuild`` renders them in place.
-Command line: ``python -m llmhistory.book.reader notebooks --out dist/lab/notebooks``.
+Colab opens notebooks only from a repository (``colab.research.google.com/github/...``), so the
+copies it opens are committed in ``reader/notebooks`` (``make reader`` writes them; ``--check``
+and ``tests/test_reader.py`` fail when one is out of date) and the book's Colab buttons point
+there (:mod:`llmhistory.book.launch`).
+Command line: ``python -m llmhistory.book.reader notebooks --out dist/lab/notebooks``;
+``python -m llmhistory.book.reader notebooks --out reader/notebooks --check``.
 """
 
 from __future__ import annotations
@@ -35,8 +40,10 @@ __all__ = [
     "format_glue",
     "glued_values",
     "load_bibliography",
+    "reader_copy_text",
     "render_markdown",
     "render_notebook",
+    "stale_copies",
 ]
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -382,8 +389,55 @@ def leftover_markup(notebook: dict) -> list[str]:
     return found
 
 
+def reader_copy_text(path: Path | str, refs: dict[str, Reference]) -> str:
+    """Return the reader copy of the notebook at ``path`` as the file text the repository stores.
+
+    The text is a function of the chapter (with its stored outputs) and the bibliography only,
+    so a committed copy can be checked to be up to date (:func:`stale_copies`).
+    """
+    rendered = render_notebook(json.loads(Path(path).read_text(encoding="utf-8")), refs)
+    return json.dumps(rendered, indent=1, ensure_ascii=False) + "\n"
+
+
+def stale_copies(
+    sources: list[Path], out: Path | str, refs: dict[str, Reference], orphans: bool = True
+) -> list[tuple[Path, str]]:
+    """Return the reader copies in ``out`` that are missing or differ from their chapter's render.
+
+    Parameters
+    ----------
+    sources : list of pathlib.Path
+        The chapter notebooks.
+    out : pathlib.Path or str
+        The folder of their reader copies (same file names).
+    refs : dict
+        The bibliography (:func:`load_bibliography`).
+    orphans : bool, default True
+        Also report each ``.ipynb`` in ``out`` that has no chapter among ``sources`` (when
+        ``sources`` are all the chapters).
+
+    Returns
+    -------
+    list of (pathlib.Path, str)
+        Each out-of-date copy with why: ``"missing"``, ``"differs"`` or ``"no chapter"``.
+        Empty when all are current.
+    """
+    out = Path(out)
+    stale = []
+    for source in sources:
+        target = out / source.name
+        if not target.is_file():
+            stale.append((target, "missing"))
+        elif target.read_text(encoding="utf-8") != reader_copy_text(source, refs):
+            stale.append((target, "differs"))
+    names = {source.name for source in sources}
+    if orphans:
+        stale += [(p, "no chapter") for p in sorted(out.glob("*.ipynb")) if p.name not in names]
+    return stale
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: write reader copies of notebooks (``--out DIR``, or ``--in-place``)."""
+    """Command line: write reader copies (``--out DIR`` or ``--in-place``), or ``--check`` them."""
     parser = argparse.ArgumentParser(
         prog="python -m llmhistory.book.reader",
         description="Render chapter notebooks for JupyterLab, Notebook, VS Code and Colab.",
@@ -393,14 +447,32 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--out", type=Path, help="folder for the reader copies")
     where.add_argument("--in-place", action="store_true", help="overwrite (Binder's postBuild)")
     parser.add_argument("--bib", type=Path, default=DEFAULT_BIB, help="the book's BibTeX file")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if a copy in --out is missing or out of date",
+    )
     args = parser.parse_args(argv)
+    if args.check and args.out is None:
+        parser.error("--check needs --out")
     refs = load_bibliography(args.bib)
     files = [f for p in args.paths for f in (sorted(p.glob("*.ipynb")) if p.is_dir() else [p])]
+    if args.check:
+        stale = stale_copies(files, args.out, refs, orphans=all(p.is_dir() for p in args.paths))
+        for path, why in stale:
+            print(f"{path}: {why}")
+        print(
+            f"{len(stale)} reader copy(ies) out of date: run make reader"
+            if stale
+            else f"{len(files)} reader copies in {args.out} are up to date"
+        )
+        return 1 if stale else 0
     for file in files:
-        rendered = render_notebook(json.loads(file.read_text(encoding="utf-8")), refs)
         target = file if args.in_place else args.out / file.name
+        text = reader_copy_text(file, refs)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(rendered, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
     print(f"{len(files)} reader notebook(s) -> {'in place' if args.in_place else args.out}")
     return 0
 
