@@ -23,41 +23,87 @@ import json
 import os
 import re
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from llmhistory._validate import as_int_array, check_bool, check_int, check_str
+from llmhistory._validate import as_int_array, check_bool, check_choice, check_int, check_str
 
 __all__ = [
+    "NUMBER_SPLITS",
     "PRETOKEN_PATTERN",
     "SPECIAL_TOKENS",
     "BPETokenizer",
+    "pretoken_pattern",
     "pretokenize",
     "train_bpe",
 ]
 
-#: How text is cut into pieces before merging: a word with an optional leading space, a single
-#: digit (so numbers like order ids split into digits, as in Llama), a run of other
-#: non-space characters, or whitespace. Every character falls in one alternative, so the pieces
-#: always join back to the original text.
-PRETOKEN_PATTERN = r" ?[A-Za-z]+| ?[0-9]| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+"
+#: How a run of digits is cut before merging, by name. ``"digits"``: one digit per piece, as
+#: Llama 1 and 2 and Qwen2 do; ``"triples"``: up to three digits per piece, left to right, as
+#: Llama 3 and GPT-4's cl100k do; ``"runs"``: the whole run in one piece, as GPT-2 does. (Here
+#: each piece may take one leading space, like a word; the published patterns differ in that
+#: detail.)
+NUMBER_SPLITS: dict[str, str] = {
+    "digits": " ?[0-9]",
+    "triples": " ?[0-9]{1,3}",
+    "runs": " ?[0-9]+",
+}
+
+
+def pretoken_pattern(numbers: str = "digits") -> str:
+    """Return the regular expression that cuts text into pieces, for a way of cutting numbers.
+
+    The alternatives: a word of ASCII letters with an optional leading space, a number piece
+    (:data:`NUMBER_SPLITS`), a run of other non-space characters (punctuation, and every
+    non-ASCII letter: an accented, Cyrillic or Chinese word lands here), or whitespace. Every
+    character falls in one alternative, so the pieces always join back to the original text.
+
+    Parameters
+    ----------
+    numbers : {"digits", "triples", "runs"}, default "digits"
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If ``numbers`` is not a key of :data:`NUMBER_SPLITS`.
+
+    Examples
+    --------
+    >>> pretoken_pattern("runs").split("|")[1]
+    ' ?[0-9]+'
+    """
+    numbers = check_choice("numbers", numbers, tuple(NUMBER_SPLITS))
+    return rf" ?[A-Za-z]+|{NUMBER_SPLITS[numbers]}| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+"
+
+
+#: How the book's tokenizer cuts text into pieces before merging (numbers into single digits,
+#: so order ids like A10234 split into digits, as in Llama): :func:`pretoken_pattern` of
+#: ``"digits"``.
+PRETOKEN_PATTERN = pretoken_pattern("digits")
 
 #: The special tokens, in id order after the merges.
 SPECIAL_TOKENS = ("<bos>", "<eos>")
 
-_PRETOKEN_RE = re.compile(PRETOKEN_PATTERN)
+_PRETOKEN_RES = {name: re.compile(pretoken_pattern(name)) for name in NUMBER_SPLITS}
+_PATTERN_NAMES = {pretoken_pattern(name): name for name in NUMBER_SPLITS}
 _FORMAT = "llmhistory-bpe"
 _CACHE_LIMIT = 50_000
 
 
-def pretokenize(text: str) -> list[str]:
+def pretokenize(text: str, *, numbers: str = "digits") -> list[str]:
     """Return the pieces that ``text`` is cut into before BPE merges; they join back to ``text``.
 
     Parameters
     ----------
     text : str
         Any string (may be empty).
+    numbers : {"digits", "triples", "runs"}, default "digits"
+        How runs of digits are cut (:data:`NUMBER_SPLITS`).
 
     Returns
     -------
@@ -68,14 +114,19 @@ def pretokenize(text: str) -> list[str]:
     ------
     TypeError
         If ``text`` is not a str.
+    ValueError
+        If ``numbers`` is not a key of :data:`NUMBER_SPLITS`.
 
     Examples
     --------
     >>> pretokenize("Where is order A10234?")
     ['Where', ' is', ' order', ' A', '1', '0', '2', '3', '4', '?']
+    >>> pretokenize("A10234", numbers="triples"), pretokenize("A10234", numbers="runs")
+    (['A', '102', '34'], ['A', '10234'])
     """
     text = check_str("text", text, allow_empty=True)
-    return _PRETOKEN_RE.findall(text)
+    numbers = check_choice("numbers", numbers, tuple(NUMBER_SPLITS))
+    return _PRETOKEN_RES[numbers].findall(text)
 
 
 def _merge_pair(symbols: Sequence[int], pair: tuple[int, int], new_id: int) -> tuple[int, ...]:
@@ -100,6 +151,9 @@ class BPETokenizer:
     merges : sequence of (int, int)
         Merge ``m`` joins the pair ``(a, b)`` into the new token ``256 + m``; ``a`` and ``b``
         must be ids that exist before it (``< 256 + m``).
+    numbers : {"digits", "triples", "runs"}, default "digits"
+        How runs of digits are cut before merging (:data:`NUMBER_SPLITS`); the merges must
+        have been learned with the same cut.
 
     Attributes
     ----------
@@ -122,7 +176,9 @@ class BPETokenizer:
     ([256, 33], 259, 258)
     """
 
-    def __init__(self, merges: Sequence[tuple[int, int]]) -> None:
+    def __init__(self, merges: Sequence[tuple[int, int]], *, numbers: str = "digits") -> None:
+        self.numbers = check_choice("numbers", numbers, tuple(NUMBER_SPLITS))
+        self._pretoken_re = _PRETOKEN_RES[self.numbers]
         if isinstance(merges, (str, bytes)) or not isinstance(merges, Iterable):
             raise TypeError(f"merges must be a sequence of (int, int) pairs, got {merges!r}")
         checked: list[tuple[int, int]] = []
@@ -149,13 +205,18 @@ class BPETokenizer:
         self._cache: dict[str, tuple[int, ...]] = {}
 
     def __repr__(self) -> str:
-        return f"BPETokenizer(vocab_size={self.vocab_size}, merges={len(self.merges)})"
+        cut = "" if self.numbers == "digits" else f", numbers={self.numbers!r}"
+        return f"BPETokenizer(vocab_size={self.vocab_size}, merges={len(self.merges)}{cut})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, BPETokenizer) and self.merges == other.merges
+        return (
+            isinstance(other, BPETokenizer)
+            and self.merges == other.merges
+            and self.numbers == other.numbers
+        )
 
     def __hash__(self) -> int:
-        return hash(self.merges)
+        return hash((self.merges, self.numbers))
 
     # -- encoding --------------------------------------------------------------------------
     def _encode_piece(self, piece: str) -> tuple[int, ...]:
@@ -205,7 +266,7 @@ class BPETokenizer:
         add_bos = check_bool("add_bos", add_bos)
         add_eos = check_bool("add_eos", add_eos)
         ids = [self.bos_id] if add_bos else []
-        for piece in pretokenize(text):
+        for piece in self._pretoken_re.findall(check_str("text", text, allow_empty=True)):
             ids.extend(self._encode_piece(piece))
         if add_eos:
             ids.append(self.eos_id)
@@ -312,7 +373,7 @@ class BPETokenizer:
         document = {
             "format": _FORMAT,
             "version": 1,
-            "pattern": PRETOKEN_PATTERN,
+            "pattern": pretoken_pattern(self.numbers),
             "special_tokens": list(SPECIAL_TOKENS),
             "merges": [list(pair) for pair in self.merges],
         }
@@ -335,14 +396,20 @@ class BPETokenizer:
             raise ValueError(f"tokenizer JSON is not valid JSON: {error}") from None
         if not isinstance(document, dict) or document.get("format") != _FORMAT:
             raise ValueError(f"tokenizer JSON must have format={_FORMAT!r}")
-        if document.get("pattern") != PRETOKEN_PATTERN:
-            raise ValueError("tokenizer JSON pattern differs from PRETOKEN_PATTERN")
+        if document.get("pattern") not in _PATTERN_NAMES:
+            raise ValueError(
+                "tokenizer JSON pattern must be pretoken_pattern(numbers) for numbers in "
+                f"{', '.join(NUMBER_SPLITS)}"
+            )
         if document.get("special_tokens") != list(SPECIAL_TOKENS):
             raise ValueError(f"tokenizer JSON special_tokens must be {list(SPECIAL_TOKENS)}")
         merges = document.get("merges")
         if not isinstance(merges, list):
             raise ValueError("tokenizer JSON merges must be a list of [int, int] pairs")
-        return cls([tuple(pair) if isinstance(pair, list) else pair for pair in merges])
+        return cls(
+            [tuple(pair) if isinstance(pair, list) else pair for pair in merges],
+            numbers=_PATTERN_NAMES[document["pattern"]],
+        )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write :meth:`to_json` to ``path`` via a temporary file and a rename; return the path."""
@@ -364,15 +431,52 @@ class BPETokenizer:
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
 
 
-def _pair_counts(words: dict[tuple[int, ...], int]) -> Counter[tuple[int, int]]:
+def _learn_merges(
+    words: dict[tuple[int, ...], int], max_merges: int, min_frequency: int
+) -> list[tuple[int, int]]:
+    """Return up to ``max_merges`` merges learned from ``{byte ids of a piece: count}``.
+
+    Pair counts are kept up to date incrementally: a merge rewrites only the pieces that hold
+    its pair (found through an index from pair to pieces) and adjusts the counts of their old
+    and new pairs, instead of recounting every piece. The merges are the same as recounting
+    (the tests check this against a plain implementation).
+    """
+    symbols = [tuple(w) for w in words]
+    freqs = list(words.values())
     counts: Counter[tuple[int, int]] = Counter()
-    for symbols, freq in words.items():
-        for pair in zip(symbols, symbols[1:], strict=False):
-            counts[pair] += freq
-    return counts
+    where: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for idx, w in enumerate(symbols):
+        for pair in zip(w, w[1:], strict=False):
+            counts[pair] += freqs[idx]
+            where[pair].add(idx)
+    merges: list[tuple[int, int]] = []
+    while len(merges) < max_merges and counts:
+        pair, count = max(counts.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
+        if count < min_frequency:
+            break
+        new_id = 256 + len(merges)
+        merges.append(pair)
+        for idx in where.pop(pair, ()):
+            old = symbols[idx]
+            new = _merge_pair(old, pair, new_id)
+            if new == old:  # the index is lazy: this piece lost the pair to an earlier merge
+                continue
+            f = freqs[idx]
+            for p in zip(old, old[1:], strict=False):
+                counts[p] -= f
+                if not counts[p]:
+                    del counts[p]
+            for p in zip(new, new[1:], strict=False):
+                counts[p] += f
+                where[p].add(idx)
+            symbols[idx] = new
+        counts.pop(pair, None)
+    return merges
 
 
-def train_bpe(texts: Iterable[str], vocab_size: int, *, min_frequency: int = 2) -> BPETokenizer:
+def train_bpe(
+    texts: Iterable[str], vocab_size: int, *, min_frequency: int = 2, numbers: str = "digits"
+) -> BPETokenizer:
     """Return a tokenizer whose merges are learned from ``texts`` (most frequent pair first).
 
     Training stops at ``vocab_size`` ids or when no pair occurs ``min_frequency`` times. Ties
@@ -387,6 +491,8 @@ def train_bpe(texts: Iterable[str], vocab_size: int, *, min_frequency: int = 2) 
         Target vocabulary including the 256 bytes and the 2 special tokens, ``>= 258``.
     min_frequency : int, default 2
         A pair must occur at least this often to be merged, ``>= 1``.
+    numbers : {"digits", "triples", "runs"}, default "digits"
+        How runs of digits are cut before merging (:data:`NUMBER_SPLITS`).
 
     Returns
     -------
@@ -398,7 +504,7 @@ def train_bpe(texts: Iterable[str], vocab_size: int, *, min_frequency: int = 2) 
     TypeError
         If ``texts`` holds a non-string or a size is not an integer.
     ValueError
-        If ``vocab_size < 258`` or ``min_frequency < 1``.
+        If ``vocab_size < 258``, ``min_frequency < 1`` or ``numbers`` is unknown.
 
     Examples
     --------
@@ -408,21 +514,13 @@ def train_bpe(texts: Iterable[str], vocab_size: int, *, min_frequency: int = 2) 
     """
     vocab_size = check_int("vocab_size", vocab_size, minimum=256 + len(SPECIAL_TOKENS))
     min_frequency = check_int("min_frequency", min_frequency, minimum=1)
+    numbers = check_choice("numbers", numbers, tuple(NUMBER_SPLITS))
     if isinstance(texts, str) or not isinstance(texts, Iterable):
         raise TypeError(f"texts must be an iterable of str, got {type(texts).__name__}")
     piece_counts: Counter[str] = Counter()
     for i, text in enumerate(texts):
-        piece_counts.update(pretokenize(check_str(f"texts[{i}]", text, allow_empty=True)))
+        text = check_str(f"texts[{i}]", text, allow_empty=True)
+        piece_counts.update(pretokenize(text, numbers=numbers))
     words = {tuple(p.encode("utf-8")): n for p, n in piece_counts.items()}
-    merges: list[tuple[int, int]] = []
-    while 256 + len(merges) + len(SPECIAL_TOKENS) < vocab_size:
-        counts = _pair_counts(words)
-        if not counts:
-            break
-        pair, count = max(counts.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
-        if count < min_frequency:
-            break
-        new_id = 256 + len(merges)
-        merges.append(pair)
-        words = {_merge_pair(w, pair, new_id) if pair[0] in w else w: n for w, n in words.items()}
-    return BPETokenizer(merges)
+    merges = _learn_merges(words, vocab_size - 256 - len(SPECIAL_TOKENS), min_frequency)
+    return BPETokenizer(merges, numbers=numbers)
