@@ -238,6 +238,20 @@ CHAPTERS: tuple[Chapter, ...] = (
         ("Chapter 5 (the Bradley-Terry loss)", "Logarithms, softmax and the KL divergence"),
         60,
     ),
+    Chapter(
+        15,
+        "tokens",
+        "Tokens: vocabularies, lengths and the token tax",
+        (
+            "Train a byte-level BPE and explain why a longer merge list never lengthens text.",
+            "Measure tokens per word and a prompt's length against vocabulary size.",
+            "Compute what a vocabulary costs in parameters, tied or untied, from a config.",
+            "Measure the token premium of the same message in other languages.",
+            "Explain how splitting digits changes what a model sees of an order number.",
+        ),
+        ("Chapter 3 (text to token ids)", "Chapter 8 (cost per token)"),
+        45,
+    ),
 )
 
 
