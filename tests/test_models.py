@@ -701,3 +701,28 @@ class TestNewRegistryModels:
         if q_rank is None:
             return  # hf_tensor_sizes follows DeepSeek-V3, which always compresses queries
         assert count.total == sum(hf_tensor_sizes(cfg).values())
+
+
+class TestModelCacheRows:
+    def test_rows_agree_with_the_functions(self):
+        from llmhistory.concepts.kv_cache import model_cache_rows
+
+        rows = model_cache_rows(["deepseek-v3", "qwen2.5-7b", "llama-3.1-405b"])
+        assert [r[:2] for r in rows] == [
+            ("deepseek-v3", "MLA"),
+            ("qwen2.5-7b", "GQA"),
+            ("llama-3.1-405b", "GQA"),
+        ]
+        assert [r[4] for r in rows] == [70272 / 1024, 56.0, 504.0]
+        assert rows[0][2:4] == (671_026_419_200 / 1e9, 37_552_297_472 / 1e9)
+        assert model_cache_rows(["qwen2.5-7b"], 1)[0][4] == 28.0
+
+    def test_bad_inputs(self):
+        from llmhistory.concepts.kv_cache import model_cache_rows
+
+        with pytest.raises(ValueError, match="name must be one of"):
+            model_cache_rows(["gpt-5"])
+        with pytest.raises(TypeError, match="names must be a sequence"):
+            model_cache_rows("qwen2.5-7b")
+        with pytest.raises(ValueError, match="bytes_per_value"):
+            model_cache_rows(["qwen2.5-7b"], 0)

@@ -43,8 +43,9 @@ from llmhistory._validate import (
     check_int,
     check_positive_float,
     check_positive_int,
+    check_sequence,
 )
-from llmhistory.concepts.models import ModelConfig, attention_label, count_parameters
+from llmhistory.concepts.models import ModelConfig, attention_label, count_parameters, get_config
 from llmhistory.concepts.precision import GIB, MemoryEstimate, fits, weight_bytes
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "max_batch_for_budget",
     "max_tokens_for_budget",
     "mla_cache_bytes_per_token",
+    "model_cache_rows",
     "positions_processed",
     "serving_memory",
     "serving_report",
@@ -241,6 +243,34 @@ def mla_cache_bytes_per_token(
     rope = check_int("rope_head_dim", rope_head_dim, minimum=0)
     size = check_positive_int("bytes_per_value", bytes_per_value)
     return layers * (rank + rope) * size
+
+
+def model_cache_rows(
+    names: list[str] | tuple[str, ...], bytes_per_value: int = 2
+) -> list[tuple[str, str, float, float, float]]:
+    """Return one row per registered model: attention kind, parameters and cache per token.
+
+    Each row is ``(name, attention_kind, total parameters in billions, active parameters in
+    billions, KV-cache KiB per token)``, from
+    :func:`llmhistory.concepts.models.count_parameters` and :func:`kv_cache_bytes_per_token`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``names`` is not a sequence of registered names or ``bytes_per_value < 1``.
+
+    Examples
+    --------
+    >>> model_cache_rows(["deepseek-v3"])[0][:2], model_cache_rows(["deepseek-v3"])[0][4]
+    (('deepseek-v3', 'MLA'), 68.625)
+    """
+    rows = []
+    for name in check_sequence("names", names, str):
+        c = get_config(name)
+        count = count_parameters(c)
+        kib = kv_cache_bytes_per_token(c, bytes_per_value) / 1024
+        rows.append((name, c.attention_kind, count.total / 1e9, count.active / 1e9, kib))
+    return rows
 
 
 @dataclass(frozen=True)
