@@ -5,6 +5,7 @@ present; every font embedded; no replacement characters or empty boxes where a g
 missing; no "??" where a cross-reference failed; no MyST markup; no solutions.
 """
 
+import json
 import os
 import re
 from pathlib import Path
@@ -84,8 +85,25 @@ def test_maths_is_typeset(pdf):
     assert raw == [], f"TeX source instead of typeset maths (page, text): {raw[:5]}"
 
 
+def test_numbered_equations_show_their_numbers(pdf):
+    # a labelled display equation ($$ ... $$ (label)) prints "(N.k)" beside it, once typeset
+    _, _, text = pdf
+    for chapter in CHAPTERS:
+        notebook = json.loads((ROOT / chapter.notebook).read_text(encoding="utf-8"))
+        markdown = "\n".join(
+            "".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"
+        )
+        labels = dict.fromkeys(re.findall(r"\$\$[ \t]*\(([\w\-:.]+)\)", markdown))
+        for k in range(1, len(labels) + 1):
+            assert f"({chapter.number}.{k})" in text, f"equation ({chapter.number}.{k})"
+    assert "(14.5)" in text, "chapter 14 has five numbered equations"
+
+
 def test_solutions_are_left_out_and_citations_resolved(pdf):
     _, _, text = pdf
     assert "Show code cell source" not in text
     assert not re.search(r"\bSolution\b\s*[A-Z]", text) or text.count("Solution") < 3
     assert re.search(r"\[[A-Z][\w-]+ et al\., 20\d\d[a-z]?\]", text), "author-year citations"
+    # two works of one first author and year: lettered alike in the text and the bibliography
+    assert "Touvron et al., 2023a" in text and "Touvron et al., 2023b" in text
+    assert not re.search(r"Touvron et al\., 2023(?![ab])", text)
