@@ -34,7 +34,8 @@ TOC := book/_toc.yml
 endif
 JB_FLAGS := --config book/_config.yml --toc $(TOC)
 
-.PHONY: help book test lint quizzes unit notebooks students build-strict browser toc vendor \
+.PHONY: help book test lint quizzes unit notebooks notebooks-baseline students students-baseline \
+	build-strict browser toc vendor \
 	outputs train bench metrics lab serve linkcheck clean lock
 
 help:
@@ -141,9 +142,9 @@ book: $(VENV)/.book-installed $(MATHJAX) toc
 
 # (The internal-link check runs inside the browser suite: tests/browser/test_links.py.)
 # `make -j2 test` works: each stage names what it needs (the browser suite needs the build).
-test: $(VENV)/.test-installed lint quizzes unit notebooks students build-strict browser
+test: $(VENV)/.test-installed lint quizzes unit notebooks students-baseline build-strict browser
 	@$(PY) scripts/stage_times.py $(STAGES) venv install lint quizzes unit notebooks \
-		notebooks-baseline students build-strict browser
+		students-baseline build-strict browser
 	@echo "All checks passed."
 
 lint: $(VENV)/.test-installed
@@ -155,12 +156,15 @@ quizzes: $(VENV)/.test-installed
 unit: $(VENV)/.test-installed
 	$(call timed,unit,$(BIN)/pytest -q -p no:cacheprovider --cov=llmhistory --cov-report=term \
 		--cov-fail-under=90 --ignore=tests/browser --ignore=tests/test_assessment_class.py \
-		tests src/llmhistory -n 2)
+		-p no:nbval tests src/llmhistory -n 2)
 
-# nbval twice: as on this CPU, then with NumPy restricted to its baseline SIMD kernels, as on
-# an older or different CPU. A stored number that shows the last bits of its arithmetic fails
-# the second run here instead of on a reader's machine. (OPENBLAS_CORETYPE and
+# nbval on the chapters and the instructor guide as stored, with this CPU's NumPy kernels.
+# `make test` runs the notebooks a second time, as on an older or different CPU: the student
+# copies (below) under NumPy's baseline SIMD kernels. A stored number that shows the last bits
+# of its arithmetic fails there instead of on a reader's machine. (OPENBLAS_CORETYPE and
 # OPENBLAS_L2_SIZE are left alone: some machines set them to avoid old OpenBLAS bugs.)
+# `NPY_DISABLE_CPU_FEATURES="$(BASELINE_KERNELS)" make notebooks` (or make notebooks-baseline)
+# runs every cell, solutions included, under the baseline kernels.
 # The stored outputs were written with the versions in constraints/py$(OUTPUTS_PYTHON).txt. On a
 # Python whose lock pins another matplotlib (3.10: matplotlib 3.11 needs Python >= 3.11) drawn
 # SVG differs by fractions of a pixel, so nbval compares everything else there.
@@ -171,19 +175,36 @@ NBVAL_SANITIZE := tests/nbval_sanitize.cfg
 else
 NBVAL_SANITIZE := tests/nbval_sanitize_other_matplotlib.cfg
 endif
-NBVAL := $(BIN)/pytest -q -p no:cacheprovider --nbval notebooks book/instructor_guide.ipynb \
-	--nbval-sanitize-with $(NBVAL_SANITIZE) -n 2 --dist loadfile
+# (-p no:... : pytest plugins the notebooks do not use; each costs start-up time per worker.)
+NBVAL = $(BIN)/pytest -q -p no:cacheprovider --nbval --nbval-sanitize-with $(NBVAL_SANITIZE) \
+	-n 2 --dist loadfile
 BASELINE_KERNELS := X86_V3 X86_V4 AVX512_ICL AVX512_SPR
+CHAPTERS_AND_GUIDE := notebooks book/instructor_guide.ipynb
 notebooks: $(VENV)/.test-installed
-	$(call timed,notebooks,$(NBVAL))
-	$(call timed,notebooks-baseline,NPY_DISABLE_CPU_FEATURES="$(BASELINE_KERNELS)" $(NBVAL))
+	$(call timed,notebooks,$(NBVAL) $(CHAPTERS_AND_GUIDE))
 
-# Student versions (solution cells removed) must still run top to bottom: nbval-lax runs
-# every cell without comparing outputs, as an instructor would check students' work.
+notebooks-baseline: $(VENV)/.test-installed
+	$(call timed,notebooks-baseline,NPY_DISABLE_CPU_FEATURES="$(BASELINE_KERNELS)" \
+		$(NBVAL) $(CHAPTERS_AND_GUIDE))
+
+# The student copies (solution cells removed) must still run top to bottom and give every
+# remaining cell its stored output: a later cell may not depend on a solution (a name, a
+# random draw, a mutation). `make test` checks them under NumPy's baseline kernels, which is
+# also its second, other-CPU run of the notebooks (see above); the instructor guide runs with
+# them. Solution cells themselves run in `make notebooks`.
+STUDENT_CHECK := .cache/student-check
+students-baseline: $(VENV)/.test-installed
+	$(call timed,students-baseline,rm -rf $(STUDENT_CHECK) \
+		&& $(PY) -m llmhistory.book.student notebooks --out $(STUDENT_CHECK) --keep-outputs \
+			>/dev/null \
+		&& cp book/instructor_guide.ipynb $(STUDENT_CHECK)/ \
+		&& NPY_DISABLE_CPU_FEATURES="$(BASELINE_KERNELS)" $(NBVAL) $(STUDENT_CHECK))
+
+# `make students`: the copies to hand out (dist/student, outputs cleared), run top to bottom.
 students: $(VENV)/.test-installed
-	$(call timed,students,rm -rf dist/student \
-		&& $(PY) -m llmhistory.book.student notebooks --out dist/student \
-		&& $(BIN)/pytest -q -p no:cacheprovider --nbval-lax dist/student/*.ipynb -n 2 --dist loadfile)
+	rm -rf dist/student
+	$(PY) -m llmhistory.book.student notebooks --out dist/student
+	$(BIN)/pytest -q -p no:cacheprovider --nbval-lax dist/student/*.ipynb -n 2 --dist loadfile
 
 build-strict: $(VENV)/.test-installed $(MATHJAX) toc
 	$(call timed,build-strict,rm -rf $(HTML) $(BUILD)/.doctrees $(BUILD)/jupyter_execute \
@@ -192,7 +213,7 @@ build-strict: $(VENV)/.test-installed $(MATHJAX) toc
 
 # Browser tests of the built book (headless system Chromium through Playwright).
 browser: $(VENV)/.test-installed build-strict
-	$(call timed,browser,$(BIN)/pytest -q -p no:cacheprovider tests/browser)
+	$(call timed,browser,$(BIN)/pytest -q -p no:cacheprovider -p no:nbval tests/browser)
 
 # Every relative link and #fragment in the built HTML resolves (offline; external links are
 # listed, not fetched).

@@ -96,3 +96,22 @@ def test_shipped_chapters_lose_every_solution(tmp_path):
         assert item.removed_cells >= 2, item.source.name
         assert not any(is_solution(c) for c in student["cells"])
         assert all(c.get("outputs", []) == [] for c in student["cells"])
+
+
+def test_keep_outputs_leaves_the_other_cells_as_stored():
+    nb = notebook(code("x = 1"), code("print(x)", tags=["solution"]), code("x + 1"))
+    out = student_version(nb, keep_outputs=True)
+    assert [c["source"] for c in out["cells"]] == ["x = 1", "x + 1"]
+    assert [c["outputs"] for c in out["cells"]] == [nb["cells"][0]["outputs"]] * 2
+    assert out["metadata"]["widgets"] == {"x": 1} and out["cells"][0]["execution_count"] == 3
+    with pytest.raises(TypeError, match="keep_outputs must be True or False"):
+        student_version(nb, keep_outputs="yes")
+
+
+def test_command_line_keeps_outputs_when_asked(tmp_path, capsys):
+    (tmp_path / "n").mkdir()
+    nb = notebook(code("1"), code("2", tags=["solution"]))
+    (tmp_path / "n" / "01_x.ipynb").write_text(json.dumps(nb))
+    assert main([str(tmp_path / "n"), "--out", str(tmp_path / "o"), "--keep-outputs"]) == 0
+    kept = json.loads((tmp_path / "o" / "01_x.ipynb").read_text())
+    assert kept["cells"] == [nb["cells"][0]]

@@ -34,7 +34,7 @@ from book_toc import (
     explorable_pages,
     notebook_pages,
     page_id,
-    screenshot_dir,
+    page_screenshot_dir,
     toc_pages,
 )
 from chromium import INSTALL_CHROMIUM, MODES, find_chromium, launch, new_context
@@ -235,6 +235,6 @@ def light(mode_context: Callable[[str], Any]) -> Any:
 def visit(mode_context: Callable[[str], Any], base_url: str) -> Visitor:
     """``visit(page, mode)`` returns the (cached) :class:`page_visit.Visit` of that page."""
     plan = PLAN or [(page, mode) for mode in MODES for page in checked_pages()]
-    visitor = Visitor(mode_context, base_url, screenshot_dir(), plan)
+    visitor = Visitor(mode_context, base_url, page_screenshot_dir(), plan)
     VISITORS.append(visitor)
     return visitor

@@ -1,9 +1,9 @@
 """One visit of one book page in one colour mode, and the visitor that makes them all.
 
 A visit loads the page, waits for it to settle, reads what the per-page tests assert on
-(``page_probes.PROBES_JS``), runs axe-core, writes a full-page screenshot and, in light mode,
-drives the page's explorables (``explorable_driver.py``); the tests then assert on the
-:class:`Visit` it returns.
+(``page_probes.PROBES_JS``), runs axe-core, writes a full-page screenshot when asked
+(``LLMH_SCREENSHOTS``) and, in light mode, drives the page's explorables
+(``explorable_driver.py``); the tests then assert on the :class:`Visit` it returns.
 
 The :class:`Visitor` makes every visit the selected tests need, with ONE browser: two visits
 (``LLMH_BROWSER_WORKERS``, one per core) are in progress side by side. A visit is a generator
@@ -112,7 +112,7 @@ def write_screenshot(page: Any, path: Path) -> Path:
 
 
 def visit_steps(
-    context: Any, base_url: str, page_path: str, mode: str, shots: Path
+    context: Any, base_url: str, page_path: str, mode: str, shots: Path | None
 ) -> Generator[Pending, None, Visit]:
     """Visit ``page_path`` in ``context``; yield wherever the page works on its own."""
     page = context.new_page()
@@ -155,8 +155,9 @@ def visit_steps(
         axe = axe_runner.result(page)
         visit.violations, visit.seconds["axe"] = axe.violations, axe.seconds  # the page's clock
         clock.append(time.perf_counter())
-        visit.screenshot = write_screenshot(page, shots / screenshot_name(page_path, mode))
-        lap("screenshot")
+        if shots is not None:
+            visit.screenshot = write_screenshot(page, shots / screenshot_name(page_path, mode))
+            lap("screenshot")
         if mode == "light":  # drive the explorables once, on the page as it is
             before = len(log.console_errors)
             visit.explorables, visit.explorable_problems = exercise_page(page)
@@ -180,7 +181,7 @@ class Visitor:
         self,
         context_for: Callable[[str], Any],
         base_url: str,
-        shots: Path,
+        shots: Path | None,
         plan: list[tuple[str, str]],
         lanes: int = LANES,
     ) -> None:

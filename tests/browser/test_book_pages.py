@@ -135,12 +135,6 @@ def test_axe_finds_no_serious_or_critical_violation(visit, page, mode):
     )
 
 
-def test_screenshot_is_written(visit, page, mode):
-    shot = visit(page, mode).screenshot
-    assert shot is not None and shot.exists(), f"no screenshot of {page} ({mode})"
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
 # ---- issue 12: the page as a reader on a laptop sees it (visits are at 1366 x 900) ----------
 def test_code_cells_fit_the_column_at_1366_px(visit, notebook_page):
     """No code cell scrolls sideways at 1366 px (the library's lines are up to 100 characters;

@@ -11,6 +11,8 @@ import pytest
 from book_toc import SEARCH_PAGE, SEARCH_QUERY
 from page_probes import SEARCH_DONE_JS
 
+from llmhistory.book.launch import READER_DIR
+
 KV_CACHE_PAGE = "notebooks/08_serving_kv_cache.html"
 
 
@@ -123,9 +125,10 @@ def test_launch_and_download_links_point_at_the_notebook(visit, base_url, notebo
             f"{launch['binderhub_url'].rstrip('/')}/v2/gh/{owner_name}/{branch}"
             f"?urlpath=tree/{prefix}{source}"
         )
-    if launch.get("colab_url"):
+    if launch.get("colab_url"):  # Colab opens the chapter's reader copy (llmhistory.book.launch)
         expected["Launch on Colab"] = (
-            f"{launch['colab_url'].rstrip('/')}/github/{owner_name}/blob/{branch}/{prefix}{source}"
+            f"{launch['colab_url'].rstrip('/')}/github/{owner_name}/blob/{branch}/"
+            f"{prefix}{READER_DIR}/{source}"
         )
     links = visit(notebook_page, "light").links
     by_title: dict[str, list[str]] = {}

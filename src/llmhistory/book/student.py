@@ -48,13 +48,17 @@ def _check_notebook(notebook: object) -> dict:
     return notebook
 
 
-def student_version(notebook: dict) -> dict:
+def student_version(notebook: dict, *, keep_outputs: bool = False) -> dict:
     """Return a copy of ``notebook`` without solution cells, outputs or widget state.
 
     Parameters
     ----------
     notebook : dict
         An nbformat-4 notebook as loaded by ``json.load``.
+    keep_outputs : bool, default False
+        Keep the other cells' stored outputs and widget state: a copy to *check*, not to hand
+        out. Run with nbval, it fails where a remaining cell's output changes when the
+        solutions are gone (a name, a random draw or a mutation the solution supplied).
 
     Returns
     -------
@@ -74,9 +78,15 @@ def student_version(notebook: dict) -> dict:
     >>> out = student_version(nb)
     >>> len(out["cells"]), out["cells"][0]["outputs"], out["cells"][0]["execution_count"]
     (1, [], None)
+    >>> student_version(nb, keep_outputs=True)["cells"][0]["outputs"]
+    [{'output_type': 'execute_result'}]
     """
+    if not isinstance(keep_outputs, bool):
+        raise TypeError(f"keep_outputs must be True or False, got {keep_outputs!r}")
     student = copy.deepcopy(_check_notebook(notebook))
     student["cells"] = [c for c in student["cells"] if not is_solution(c)]
+    if keep_outputs:
+        return student
     for cell in student["cells"]:
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
@@ -94,7 +104,9 @@ class StudentFiles:
     removed_cells: int
 
 
-def write_student_versions(notebooks: Path, out: Path) -> list[StudentFiles]:
+def write_student_versions(
+    notebooks: Path, out: Path, *, keep_outputs: bool = False
+) -> list[StudentFiles]:
     """Write the solution-free version of every ``*.ipynb`` in ``notebooks``.
 
     Parameters
@@ -103,6 +115,8 @@ def write_student_versions(notebooks: Path, out: Path) -> list[StudentFiles]:
         A folder of chapter notebooks (or one ``.ipynb`` file).
     out : Path
         Output folder for the student notebooks. Created if missing.
+    keep_outputs : bool, default False
+        As for :func:`student_version`.
 
     Returns
     -------
@@ -124,7 +138,7 @@ def write_student_versions(notebooks: Path, out: Path) -> list[StudentFiles]:
     written = []
     for path in paths:
         notebook = json.loads(path.read_text(encoding="utf-8"))
-        student = student_version(notebook)
+        student = student_version(notebook, keep_outputs=keep_outputs)
         removed = len(notebook["cells"]) - len(student["cells"])
         _write_json(out / path.name, student)
         written.append(StudentFiles(path, out / path.name, removed))
@@ -146,9 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("notebooks", type=Path, help="folder of chapter notebooks, or one .ipynb")
     parser.add_argument("--out", type=Path, default=Path("dist/student"), help="output folder")
+    parser.add_argument(
+        "--keep-outputs",
+        action="store_true",
+        help="keep the other cells' outputs: a copy for nbval to compare, not for students",
+    )
     args = parser.parse_args(argv)
     try:
-        written = write_student_versions(args.notebooks, args.out)
+        written = write_student_versions(args.notebooks, args.out, keep_outputs=args.keep_outputs)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
