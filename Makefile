@@ -153,7 +153,7 @@ lint: $(VENV)/.test-installed
 quizzes: $(VENV)/.test-installed
 	$(call timed,quizzes,$(PY) -m llmhistory.book.quiz validate)
 
-unit: $(VENV)/.test-installed
+unit: $(VENV)/.test-installed $(MATHJAX)
 	$(call timed,unit,$(BIN)/pytest -q -p no:cacheprovider --cov=llmhistory --cov-report=term \
 		--cov-fail-under=90 --ignore=tests/browser --ignore=tests/test_assessment_class.py \
 		-p no:nbval tests src/llmhistory -n 2)

@@ -95,7 +95,7 @@ class TestChapterNotebook:
         assert any(re.search(r"^## Summary", h, re.M) for h in headings)
         assert any(re.search(r"^## Exercises", h, re.M) for h in headings)
         exercises = [h for h in headings if re.search(r"^### Exercise", h, re.M)]
-        assert 2 <= len(exercises) <= 4
+        assert 2 <= len(exercises) <= 5
         solutions = [c for c in cells if "solution" in c.get("metadata", {}).get("tags", [])]
         assert len(solutions) >= len(exercises)
 
