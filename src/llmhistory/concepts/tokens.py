@@ -5,9 +5,9 @@ has ``vocab_size x d_model`` parameters, and the output head that turns the last
 into logits has as many again, unless the model ties the two (GPT-2 does; Llama 2, Llama 3 and
 Qwen2.5-7B do not). Each generated token also pays ``2 * vocab_size * d_model`` FLOPs in the
 output head. In return a larger vocabulary cuts text into fewer tokens, so every sequence is
-shorter. This module computes the cost side from a :class:`~llmhistory.concepts.models.
-ModelConfig` and the length side as ratios of token counts; the tokenizer itself lives in
-:mod:`llmhistory.tiny.tokenizer`.
+shorter. This module computes the cost side from a
+:class:`~llmhistory.concepts.models.ModelConfig` and the length side as ratios of token
+counts; the tokenizer itself lives in :mod:`llmhistory.tiny.tokenizer`.
 
 >>> cost = vocabulary_cost(get_config("llama-3-8b"))
 >>> cost.vocab_parameters, round(cost.share, 3)
@@ -173,7 +173,7 @@ class VocabularyCost:
 
 
 def vocabulary_cost(config: ModelConfig, name: str | None = None) -> VocabularyCost:
-    """Return the parameters ``config``'s vocabulary costs, from :func:`count_parameters`.
+    """Return the parameters ``config``'s vocabulary costs (from ``count_parameters``).
 
     Parameters
     ----------
