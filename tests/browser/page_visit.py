@@ -248,7 +248,13 @@ class Visitor:
             for name, seconds in v.seconds.items():
                 totals[name] = totals.get(name, 0.0) + seconds
         parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in totals.items())
+        slowest = sorted(visits, key=lambda v: -sum(v.seconds.values()))[:5]
+        top = ", ".join(
+            f"{v.page} ({v.mode}) "
+            + "/".join(f"{name} {s:.1f}" for name, s in v.seconds.items() if s >= 0.5)
+            for v in slowest
+        )
         return (
             f"{len(visits)} page visits ({self.lanes} side by side, one browser) in "
-            f"{self.wall:.1f} s wall; summed over the visits: {parts}"
+            f"{self.wall:.1f} s wall; summed over the visits: {parts}; slowest: {top}"
         )

@@ -125,10 +125,10 @@ def test_launch_and_download_links_point_at_the_notebook(visit, base_url, notebo
             f"{launch['binderhub_url'].rstrip('/')}/v2/gh/{owner_name}/{branch}"
             f"?urlpath=tree/{prefix}{source}"
         )
-    if launch.get("colab_url"):  # Colab opens the chapter's reader copy (llmhistory.book.launch)
+    if launch.get("colab_url"):  # a chapter's Colab link opens its reader copy (book.launch)
+        copy = f"{READER_DIR}/{source}" if source.startswith("notebooks/") else source
         expected["Launch on Colab"] = (
-            f"{launch['colab_url'].rstrip('/')}/github/{owner_name}/blob/{branch}/"
-            f"{prefix}{READER_DIR}/{source}"
+            f"{launch['colab_url'].rstrip('/')}/github/{owner_name}/blob/{branch}/{prefix}{copy}"
         )
     links = visit(notebook_page, "light").links
     by_title: dict[str, list[str]] = {}
