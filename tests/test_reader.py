@@ -9,12 +9,14 @@ from hypothesis import strategies as st
 
 from llmhistory.book.chapters import CHAPTERS
 from llmhistory.book.reader import (
+    equation_numbers,
     format_glue,
     glued_values,
     leftover_markup,
     load_bibliography,
     main,
     reader_copy_text,
+    reference_list,
     render_markdown,
     render_notebook,
     stale_copies,
@@ -136,6 +138,24 @@ class TestRenderMarkdown:
     def test_equations_are_numbered_and_referenced(self):
         out = render_markdown("$$\na=b\n$$ (eq-a)\n\nBy {eq}`eq-a`.", {}, REFS, [], {"eq-a": 1})
         assert "a=b\n\\tag{1}\n$$" in out and "By (1)." in out
+
+    def test_equation_numbers_follow_first_appearance_and_feed_the_book_form(self):
+        nb = notebook(
+            md("$$\nb\n$$ (eq-b)\n\n$$\na\n$$ (eq-a)"), md("By {eq}`eq-a`.\n$$c$$ (eq-c)")
+        )
+        numbers = equation_numbers(nb)
+        assert numbers == {"eq-b": 1, "eq-a": 2, "eq-c": 3}
+        assert equation_numbers(notebook(md("$$x$$"), code("y"))) == {}
+        book_form = {label: f"14.{n}" for label, n in numbers.items()}
+        assert render_markdown("By {eq}`eq-a`.", {}, REFS, [], book_form) == "By (14.2)."
+
+    def test_reference_list_anchors_each_cited_work_in_author_order(self):
+        text = reference_list(["vaswani2017attention", "devlin2019bert"], REFS)
+        lines = text.splitlines()
+        assert lines[:2] == ["## References", ""]
+        assert lines[2].startswith('- <a id="ref-devlin2019bert"></a>Devlin et al. (2019). [')
+        assert lines[3].startswith('- <a id="ref-vaswani2017attention"></a>Vaswani et al. (2017)')
+        assert "https://arxiv.org/abs/1706.03762" in lines[3]
 
     def test_text_roles_keep_their_text(self):
         out = render_markdown("A {term}`KV cache <kv-cache>` and {term}`token`.", {}, REFS, [])

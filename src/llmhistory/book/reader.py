@@ -37,10 +37,12 @@ from pathlib import Path
 
 __all__ = [
     "Reference",
+    "equation_numbers",
     "format_glue",
     "glued_values",
     "load_bibliography",
     "reader_copy_text",
+    "reference_list",
     "render_markdown",
     "render_notebook",
     "stale_copies",
@@ -275,13 +277,14 @@ def render_markdown(
     values: dict[str, str],
     refs: dict[str, Reference],
     cited: list[str],
-    equations: dict[str, int] | None = None,
+    equations: dict[str, int | str] | None = None,
 ) -> str:
     """Return MyST ``text`` as plain Markdown: glue values, author-year citations, details.
 
     ``cited`` collects the citation keys in order of first use (for the reference list);
     ``equations`` numbers the notebook's labelled display equations (``$$ ... $$ (label)``),
-    which are tagged with their number and referred to as "(n)".
+    which are tagged with their number and referred to as "(n)" (:func:`equation_numbers`;
+    a number may be a string such as ``"14.2"``, the book's chapter.k form).
 
     >>> refs = load_bibliography()
     >>> cited = []
@@ -314,7 +317,24 @@ def render_markdown(
     return text
 
 
-def _reference_list(cited: list[str], refs: dict[str, Reference]) -> str:
+def equation_numbers(notebook: dict) -> dict[str, int]:
+    """Return each labelled display equation's number (``$$ ... $$ (label)`` -> 1, 2, ...).
+
+    In order of first appearance in the Markdown cells, as the book numbers them within a
+    chapter (the book prints equation k of chapter N as "(N.k)").
+
+    >>> cell = {"cell_type": "markdown", "source": "$$a$$ (e-a)\\n$$b$$ (e-b)\\n{eq}`e-a`"}
+    >>> equation_numbers({"cells": [cell]})
+    {'e-a': 1, 'e-b': 2}
+    """
+    labels = _EQ_LABEL.findall(
+        "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    )
+    return {label: n for n, label in enumerate(dict.fromkeys(labels), start=1)}
+
+
+def reference_list(cited: list[str], refs: dict[str, Reference]) -> str:
+    """Return a "## References" Markdown section listing ``cited``, each anchored ``ref-<key>``."""
     lines = ["## References", ""]
     for key in sorted(cited, key=lambda k: (refs[k].label, refs[k].year)):
         ref = refs[key]
@@ -342,10 +362,7 @@ def render_notebook(notebook: dict, refs: dict[str, Reference] | None = None) ->
     refs = load_bibliography() if refs is None else refs
     values = glued_values(notebook)
     cited: list[str] = []
-    labels = _EQ_LABEL.findall(
-        "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
-    )
-    equations = {label: n for n, label in enumerate(dict.fromkeys(labels), start=1)}
+    equations = equation_numbers(notebook)
     out = copy.deepcopy(notebook)
     for cell in out["cells"]:
         tags = set(cell.get("metadata", {}).get("tags", []))
@@ -372,7 +389,7 @@ def render_notebook(notebook: dict, refs: dict[str, Reference] | None = None) ->
                 "cell_type": "markdown",
                 "id": "references",
                 "metadata": {},
-                "source": _reference_list(cited, refs),
+                "source": reference_list(cited, refs),
             }
         )
     return out
