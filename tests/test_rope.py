@@ -12,13 +12,27 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from llmhistory.concepts.rope import (
+    SCALING_METHODS,
+    alibi_bias,
+    alibi_slopes,
+    alibi_span,
     apply_rope,
+    frequency_tables,
+    interpolated_frequencies,
+    llama3_frequencies,
+    ntk_base,
+    ntk_frequencies,
     relative_score,
     rope_angles,
     rope_frequencies,
+    rope_tables,
     rotate_2d,
     rotate_half,
+    scaled_frequencies,
     scores_by_gap,
+    yarn_attention_scale,
+    yarn_frequencies,
+    yarn_ramp,
 )
 
 QUERY = np.array([1.0, 0.2])
@@ -287,3 +301,302 @@ class TestRelativeScores:
         args.update(kwargs)
         with pytest.raises(error, match=name):
             func(**args)
+
+
+# -- context extension ------------------------------------------------------------------------
+
+
+def meta_apply_scaling(
+    freqs, scale_factor=8, low_freq_factor=1, high_freq_factor=4, old_context_len=8192
+):
+    """Meta's llama3 ``apply_scaling`` (llama-models, reference_impl/model.py), transcribed
+    to plain Python floats: the loop version published with Llama 3.1."""
+    low_freq_wavelen = old_context_len / low_freq_factor
+    high_freq_wavelen = old_context_len / high_freq_factor
+    new_freqs = []
+    for freq in freqs:
+        wavelen = 2 * math.pi / freq
+        if wavelen < high_freq_wavelen:
+            new_freqs.append(freq)
+        elif wavelen > low_freq_wavelen:
+            new_freqs.append(freq / scale_factor)
+        else:
+            smooth = (old_context_len / wavelen - low_freq_factor) / (
+                high_freq_factor - low_freq_factor
+            )
+            new_freqs.append((1 - smooth) * freq / scale_factor + smooth * freq)
+    return new_freqs
+
+
+def paper_yarn(dim, base, scale, length, alpha=1.0, beta=32.0):
+    """YaRN's h(theta_d) written from the paper's definitions, one pair at a time."""
+    out = []
+    for d in range(dim // 2):
+        theta = base ** (-2 * d / dim)
+        r = length / (2 * math.pi * base ** (2 * d / dim))
+        gamma = 0.0 if r < alpha else 1.0 if r > beta else (r - alpha) / (beta - alpha)
+        out.append((1 - gamma) * theta / scale + gamma * theta)
+    return out
+
+
+factors = st.floats(1.0, 64.0)
+
+
+class TestFrequencyTables:
+    @given(even_dims, bases, st.lists(positions, min_size=1, max_size=8))
+    def test_equals_rope_tables_bit_for_bit(self, head_dim, base, pos):
+        expected = rope_tables(pos, head_dim, base)
+        got = frequency_tables(pos, rope_frequencies(head_dim, base))
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+    @pytest.mark.parametrize(
+        "kwargs, error, name",
+        [
+            (dict(frequencies=[]), ValueError, "frequencies"),
+            (dict(frequencies=[1.0, 0.0]), ValueError, "frequencies"),
+            (dict(frequencies=[[1.0]]), ValueError, "frequencies"),
+            (dict(frequencies=["a"]), TypeError, "frequencies"),
+            (dict(positions=[-1]), ValueError, "positions"),
+        ],
+    )
+    def test_bad_inputs(self, kwargs, error, name):
+        args = dict(positions=[0, 1], frequencies=[1.0])
+        args.update(kwargs)
+        with pytest.raises(error, match=name):
+            frequency_tables(**args)
+
+
+class TestPositionInterpolation:
+    @given(even_dims, bases, st.integers(1, 16), st.integers(0, 500))
+    def test_position_m_reads_as_m_over_factor(self, head_dim, base, factor, k):
+        # Position m = factor * k under PI rotates exactly like plain RoPE at position k.
+        cos, sin = frequency_tables(
+            [factor * k], interpolated_frequencies(head_dim, base, float(factor))
+        )
+        ref_cos, ref_sin = rope_tables([k], head_dim, base)
+        np.testing.assert_allclose(cos, ref_cos, atol=1e-12)
+        np.testing.assert_allclose(sin, ref_sin, atol=1e-12)
+
+    def test_known_value(self):
+        np.testing.assert_allclose(
+            interpolated_frequencies(8, factor=10.0), [0.1, 0.01, 1e-3, 1e-4]
+        )
+
+    @given(even_dims, bases)
+    def test_factor_one_is_rope(self, head_dim, base):
+        np.testing.assert_array_equal(
+            interpolated_frequencies(head_dim, base, 1.0), rope_frequencies(head_dim, base)
+        )
+
+
+class TestNTK:
+    def test_formula(self):
+        assert ntk_base(10000.0, 4.0, 64) == pytest.approx(10000.0 * 4.0 ** (64 / 62))
+        assert ntk_base(10000.0, 1.0, 24) == 10000.0
+
+    @given(st.sampled_from([4, 8, 24, 64, 128]), bases, factors)
+    def test_fastest_kept_slowest_interpolated(self, head_dim, base, factor):
+        new = ntk_frequencies(head_dim, base, factor)
+        old = rope_frequencies(head_dim, base)
+        assert new[0] == 1.0
+        assert new[-1] == pytest.approx(old[-1] / factor, rel=1e-9)
+        ratio = new / old
+        assert np.all(np.diff(ratio) <= 1e-12)  # slower pairs are interpolated more
+        assert np.all((ratio <= 1 + 1e-12) & (ratio >= 1 / factor - 1e-12))
+
+    def test_head_dim_two_refused(self):
+        with pytest.raises(ValueError, match="head_dim"):
+            ntk_base(10000.0, 2.0, 2)
+
+
+class TestYaRN:
+    def test_ramp(self):
+        np.testing.assert_allclose(
+            yarn_ramp([0.0, 1.0, 2.0, 32.0, 40.0], 1.0, 3.0), [0, 0, 0.5, 1, 1]
+        )
+
+    @given(st.sampled_from([8, 24, 64, 128]), bases, factors, st.sampled_from([64, 384, 4096]))
+    def test_matches_paper_definition(self, head_dim, base, factor, length):
+        np.testing.assert_allclose(
+            yarn_frequencies(head_dim, base, factor, length),
+            paper_yarn(head_dim, base, factor, length),
+            rtol=1e-12,
+        )
+
+    @given(st.sampled_from([8, 24, 128]), bases, factors, st.sampled_from([64, 384, 4096]))
+    def test_between_pi_and_rope(self, head_dim, base, factor, length):
+        ratio = yarn_frequencies(head_dim, base, factor, length) / rope_frequencies(head_dim, base)
+        assert np.all((ratio <= 1 + 1e-12) & (ratio >= 1 / factor - 1e-12))
+        assert np.all(np.diff(ratio) <= 1e-12)
+
+    def test_fast_pairs_kept_slow_pairs_interpolated(self):
+        # tiny model: head_dim 24, base 10000, 384 trained positions, extended 4x
+        new, old = yarn_frequencies(24, 10000.0, 4.0, 384), rope_frequencies(24, 10000.0)
+        assert new[0] == old[0]  # 61 turns in 384 tokens > 32: kept
+        assert new[-1] == pytest.approx(old[-1] / 4)  # far below one turn: PI
+
+    def test_attention_scale(self):
+        assert yarn_attention_scale(1.0) == 1.0
+        assert yarn_attention_scale(math.e**2) == pytest.approx(1.2)
+        with pytest.raises(ValueError, match="factor"):
+            yarn_attention_scale(0.5)
+
+    @pytest.mark.parametrize(
+        "kwargs, error, name",
+        [
+            (dict(ratio=[-1.0]), ValueError, "ratio"),
+            (dict(ratio=["x"]), TypeError, "ratio"),
+            (dict(alpha=-1.0), ValueError, "alpha"),
+            (dict(alpha=4.0, beta=4.0), ValueError, "beta"),
+        ],
+    )
+    def test_ramp_bad_inputs(self, kwargs, error, name):
+        args = dict(ratio=[1.0], alpha=1.0, beta=32.0)
+        args.update(kwargs)
+        with pytest.raises(error, match=name):
+            yarn_ramp(**args)
+
+
+class TestLlama3:
+    def test_matches_meta_reference_code(self):
+        old = rope_frequencies(128, base=500000.0)
+        np.testing.assert_allclose(
+            llama3_frequencies(128), meta_apply_scaling(old.tolist()), rtol=1e-15
+        )
+
+    @given(st.sampled_from([8, 24, 64, 128]), bases, factors, st.sampled_from([64, 384, 8192]))
+    def test_matches_meta_reference_code_any_config(self, head_dim, base, factor, context):
+        old = rope_frequencies(head_dim, base).tolist()
+        np.testing.assert_allclose(
+            llama3_frequencies(head_dim, base, factor, context),
+            meta_apply_scaling(old, factor, 1, 4, context),
+            rtol=1e-14,
+        )
+
+    @given(st.sampled_from([8, 24, 64, 128]), bases, factors, st.sampled_from([64, 384, 8192]))
+    def test_is_yarn_ramp_with_llama_edges(self, head_dim, base, factor, context):
+        theta = rope_frequencies(head_dim, base)
+        gamma = yarn_ramp(context * theta / (2 * np.pi), 1.0, 4.0)
+        np.testing.assert_allclose(
+            llama3_frequencies(head_dim, base, factor, context),
+            (1 - gamma) * theta / factor + gamma * theta,
+            rtol=1e-12,
+        )
+
+    def test_published_llama31_bands(self):
+        new, old = llama3_frequencies(128), rope_frequencies(128, base=500000.0)
+        wavelength = 2 * np.pi / old
+        assert np.array_equal(new == old, wavelength < 2048)  # fast pairs untouched
+        assert np.array_equal(new == old / 8, wavelength > 8192)
+        assert int(((wavelength >= 2048) & (wavelength <= 8192)).sum()) == 6
+
+    def test_bad_band(self):
+        with pytest.raises(ValueError, match="high_freq_factor"):
+            llama3_frequencies(128, low_freq_factor=4.0, high_freq_factor=1.0)
+        with pytest.raises(ValueError, match="low_freq_factor"):
+            llama3_frequencies(128, low_freq_factor=0.0)
+
+
+class TestScaledFrequencies:
+    @pytest.mark.parametrize("method", SCALING_METHODS)
+    def test_factor_one_is_rope_for_every_method(self, method):
+        np.testing.assert_allclose(
+            scaled_frequencies(method, 24, 10000.0, 1.0, 384), rope_frequencies(24), rtol=1e-15
+        )
+
+    def test_dispatch(self):
+        args = (24, 10000.0, 4.0, 384)
+        np.testing.assert_array_equal(
+            scaled_frequencies("pi", *args), interpolated_frequencies(*args[:3])
+        )
+        np.testing.assert_array_equal(scaled_frequencies("ntk", *args), ntk_frequencies(*args[:3]))
+        np.testing.assert_array_equal(scaled_frequencies("yarn", *args), yarn_frequencies(*args))
+        np.testing.assert_array_equal(
+            scaled_frequencies("llama3", *args), llama3_frequencies(*args)
+        )
+
+    @pytest.mark.parametrize(
+        "kwargs, error, name",
+        [
+            (dict(method="linear"), ValueError, "method"),
+            (dict(method=3), TypeError, "method"),
+            (dict(factor=0.5), ValueError, "factor"),
+            (dict(method="none", factor=0.5), ValueError, "factor"),
+            (dict(original_context=0), ValueError, "original_context"),
+        ],
+    )
+    def test_bad_inputs(self, kwargs, error, name):
+        args = dict(method="yarn", head_dim=24, base=10000.0, factor=2.0, original_context=384)
+        args.update(kwargs)
+        with pytest.raises(error, match=name):
+            scaled_frequencies(**args)
+
+
+# -- ALiBi --------------------------------------------------------------------------------------
+
+
+def reference_slopes(n):
+    """The ALiBi authors' get_slopes, transcribed."""
+
+    def power_of_2(n):
+        start = 2 ** (-(2 ** -(math.log2(n) - 3)))
+        return [start * start**i for i in range(n)]
+
+    if math.log2(n).is_integer():
+        return power_of_2(n)
+    closest = 2 ** math.floor(math.log2(n))
+    return power_of_2(closest) + reference_slopes(2 * closest)[0::2][: n - closest]
+
+
+class TestALiBi:
+    def test_paper_slopes_for_eight_heads(self):
+        np.testing.assert_allclose(alibi_slopes(8), [2.0**-k for k in range(1, 9)])
+
+    @pytest.mark.parametrize("heads", [1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 32, 40, 64, 96])
+    def test_matches_reference_code(self, heads):
+        np.testing.assert_allclose(alibi_slopes(heads), reference_slopes(heads), rtol=1e-15)
+
+    def test_bias_values_and_mask(self):
+        bias = alibi_bias(2, 4)  # slopes 1/16, 1/256
+        assert bias.shape == (2, 4, 4)
+        assert bias[0, 3, 0] == -3 / 16
+        assert bias[1, 2, 1] == -1 / 256
+        assert np.all(np.diag(bias[0]) == 0)
+        assert np.all(np.isneginf(bias[:, 0, 1:]))
+
+    @given(st.integers(1, 9), st.integers(2, 40), st.integers(0, 30))
+    def test_depends_only_on_gap(self, heads, tokens, shift):
+        bias = alibi_bias(heads, tokens + shift)
+        i, j = tokens - 1, 0
+        np.testing.assert_array_equal(bias[:, i, j], bias[:, i + shift, j + shift])
+
+    def test_span(self):
+        # 1 - exp(-n/4) >= 0.9 from n = ceil(4 ln 10) = 10 (the tail beyond 1024 is negligible)
+        assert alibi_span(0.25, 1024) == math.ceil(4 * math.log(10))
+        assert alibi_span(0.25, 1) == 1
+        assert alibi_span(1e-9, 100) == 90  # almost flat: 90% of the keys for 90% of the weight
+        assert alibi_span(0.5, 50, mass=1.0) == 50
+
+    @given(st.floats(1e-4, 2.0), st.integers(1, 2000), st.floats(0.05, 0.99))
+    def test_span_holds_the_mass(self, slope, tokens, mass):
+        n = alibi_span(slope, tokens, mass)
+        weights = np.exp(-slope * np.arange(tokens))
+        assert 1 <= n <= tokens
+        assert weights[:n].sum() / weights.sum() >= mass * (1 - 1e-9)
+        assert n == 1 or weights[: n - 1].sum() / weights.sum() < mass
+
+    @pytest.mark.parametrize(
+        "func, kwargs, error, name",
+        [
+            (alibi_slopes, dict(heads=0), ValueError, "heads"),
+            (alibi_slopes, dict(heads=2.0), TypeError, "heads"),
+            (alibi_bias, dict(heads=2, tokens=0), ValueError, "tokens"),
+            (alibi_span, dict(slope=0.0, tokens=4), ValueError, "slope"),
+            (alibi_span, dict(slope=0.1, tokens=4, mass=0.0), ValueError, "mass"),
+            (alibi_span, dict(slope=0.1, tokens=4, mass=1.5), ValueError, "mass"),
+        ],
+    )
+    def test_bad_inputs(self, func, kwargs, error, name):
+        with pytest.raises(error, match=name):
+            func(**kwargs)
