@@ -6,38 +6,54 @@ tests/test_assessment_class.py.
 
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from llmhistory.book.assessment import (
     GradeRow,
+    assignment_rows,
+    check_answer_key,
     load_spec,
+    main,
     quiz_answer_correct,
     source_notebook,
     write_gradebook,
     write_sources,
 )
+from llmhistory.book.chapters import CHAPTERS as CHAPTER_RECORDS
 from llmhistory.book.quiz import load_quiz
+from llmhistory.book.reader import leftover_markup
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = sorted((ROOT / "assignments" / "specs").glob("ch*.yaml"))
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# every chapter of the book, from its notebook or its record: each needs an assignment
+NUMBERS = sorted({int(p.name[:2]) for p in CHAPTERS} | {c.number for c in CHAPTER_RECORDS})
+NAMES = [p.stem for p in SPECS]
 
 
 def cells_of(notebook, kind):
     return [c for c in notebook["cells"] if c["id"].endswith(kind)]
 
 
-def test_every_chapter_has_a_spec_with_at_least_two_autograded_exercises():
-    # chapters 1-12 have assignments; a chapter added later needs assignments/specs/chNN.yaml
-    assert {f"ch{n:02d}" for n in range(1, 13)} <= {p.stem for p in SPECS}
-    assert {p.stem for p in SPECS} <= {f"ch{p.name[:2]}" for p in CHAPTERS}
-    for path in SPECS:
-        spec = load_spec(path)
-        assert path.stem == spec.name
-        assert sum(item.kind == "code" for item in spec.items) >= 2, spec.name
+@pytest.mark.parametrize("number", NUMBERS, ids=lambda n: f"ch{n:02d}")
+def test_every_chapter_has_a_spec_with_at_least_two_autograded_exercises(number):
+    # a new chapter needs assignments/specs/chNN.yaml (format: assignments/README.md)
+    path = ROOT / "assignments" / "specs" / f"ch{number:02d}.yaml"
+    assert path.is_file(), f"chapter {number} has no assignment: write {path.name}"
+    spec = load_spec(path)
+    assert spec.chapter == number and path.stem == spec.name
+    notebook = [p.name for p in CHAPTERS if int(p.name[:2]) == number]
+    assert [spec.notebook] == notebook, f"{spec.name} must build from the chapter's notebook"
+    assert sum(item.kind == "code" for item in spec.items) >= 2, spec.name
+
+
+def test_no_spec_without_a_chapter():
+    assert set(NAMES) <= {f"ch{n:02d}" for n in NUMBERS}
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +63,157 @@ def sources(tmp_path_factory):
         course, specs=ROOT / "assignments" / "specs", notebooks=ROOT / "notebooks"
     )
     return {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in paths}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reference_answers_pass_their_hidden_tests_and_a_blank_notebook_fails_them(sources, name):
+    # the fast check (no kernel): every chapter's exercises and quiz, as `make assignments` runs it
+    spec = load_spec(ROOT / "assignments" / "specs" / f"{name}.yaml")
+    check = check_answer_key(sources[name])
+    assert check.failing == (), check.failing
+    assert check.passing_blank == (), "these tests pass an untouched release"
+    code = [item.id for item in spec.items if item.kind == "code"]
+    quiz = [q.id for q in load_quiz(spec.chapter).questions] if spec.quiz else []
+    assert check.tests == (
+        *(f"{name}-{item}-tests" for item in code),
+        *(f"{name}-quiz-{question}" for question in quiz),
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_myst_markup_survives_in_an_assignment(sources, name):
+    # the release is the answer key minus solutions and hidden tests: check every cell
+    notebook = sources[name]
+    assert leftover_markup(notebook) == []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            text = cell["source"]
+            assert not re.search(r"\{(eq|glue:\w+|cite:\w|numref|ref|term)\}`", text), cell["id"]
+            assert not re.search(r"^\([\w\-:.]+\)=\s*$|\$\$[ \t]*\([\w\-:.]+\)", text, re.M)
+            assert ":::" not in text, cell["id"]
+    anchors = re.findall(r"\(#ref-([\w\-:.]+)\)", "".join(c["source"] for c in notebook["cells"]))
+    references = next(
+        (c["source"] for c in notebook["cells"] if c["id"].endswith("-references")), ""
+    )
+    assert all(f'<a id="ref-{key}"></a>' in references for key in anchors), name
+
+
+def test_prompts_render_glue_citations_equations_and_dropdowns(tmp_path):
+    chapter = {
+        "cells": [
+            {"cell_type": "markdown", "id": "t", "metadata": {}, "source": "# 9. Toy\n"},
+            {"cell_type": "code", "id": "imp", "metadata": {}, "source": "x = 1", "outputs": []},
+            {
+                "cell_type": "markdown",
+                "id": "eq",
+                "metadata": {},
+                "source": "$$\na = b\n$$ (toy-first)\n\n$$\nc = d\n$$ (toy-second)",
+            },
+            {
+                "cell_type": "markdown",
+                "id": "p",
+                "metadata": {},
+                "source": "## Section\n\n### Exercise 9.1: Toy\n\n"
+                "It is {glue:text}`toy_gib:.1f` GiB {cite:p}`vaswani2017attention`;"
+                " use {eq}`toy-second`.\n\n"
+                ":::{dropdown} Hint\nLook at (9.2).\n:::\n",
+            },
+            {
+                "cell_type": "code",
+                "id": "s",
+                "metadata": {},
+                "source": "allowed = 1",
+                "outputs": [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {"scrapbook": {"name": "toy_gib"}},
+                        "data": {"application/papermill.record/text/plain": "16.04"},
+                    }
+                ],
+            },
+        ]
+    }
+    spec = load_spec(
+        write_spec(
+            tmp_path,
+            "chapter: 9\nnotebook: x\nitems:\n"
+            + "".join(
+                ITEM.format(id=i).replace("d22adfed", "p").replace("f9644418", "s") for i in "ab"
+            ),
+        )
+    )
+    key = source_notebook(spec, chapter)
+    prompt = next(c["source"] for c in key["cells"] if c["id"] == "ch09-a-prompt")
+    assert prompt.startswith("## Exercise 9.1: Toy\n\nIt is 16.0 GiB ([Vaswani et al., 2017]")
+    assert "use (9.2)." in prompt and "<details><summary>Hint</summary>" in prompt
+    assert "Equation (9.2) of the chapter:\n\n$$\nc = d\n\\tag{9.2}\n$$" in prompt
+    assert "a = b" not in prompt, "only the equation the prompt refers to"
+    references = next(c for c in key["cells"] if c["id"] == "ch09-references")
+    assert 'id="ref-vaswani2017attention"' in references["source"]
+    assert leftover_markup(key) == []
+    chapter["cells"][-1]["outputs"] = []  # no stored value: make outputs first
+    with pytest.raises(ValueError, match="toy_gib.*run make outputs"):
+        source_notebook(spec, chapter)
+
+
+def test_check_answer_key_catches_a_wrong_test_and_a_test_a_blank_notebook_passes(sources):
+    key = json.loads(json.dumps(sources["ch02"]))
+    for cell in key["cells"]:
+        if cell["id"] == "ch02-causal-pairs-tests":
+            cell["source"] = cell["source"].replace("4096 * 4097 // 2", "4096 * 4096")
+        if cell["id"] == "ch02-left-padding-tests":
+            cell["source"] = "### BEGIN HIDDEN TESTS\nassert True\n### END HIDDEN TESTS"
+    check = check_answer_key(key)
+    assert not check.ok
+    assert [cell for cell, _ in check.failing] == ["ch02-causal-pairs-tests"]
+    assert check.failing[0][1].startswith("AssertionError")
+    assert check.passing_blank == ("ch02-left-padding-tests",)
+    with pytest.raises(TypeError, match="source must be"):
+        check_answer_key({"cells": None})
+
+
+def test_build_refuses_to_release_a_key_that_fails_its_tests(tmp_path, capsys):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    text = (ROOT / "assignments" / "specs" / "ch02.yaml").read_text(encoding="utf-8")
+    (specs / "ch02.yaml").write_text(text.replace("4096 * 4097 // 2", "4096 * 4096"), "utf-8")
+    args = ["build", "--course", str(tmp_path / "course"), "--specs", str(specs)]
+    args += ["--notebooks", str(ROOT / "notebooks"), "--no-release"]
+    assert main(args) == 2
+    assert "ch02-causal-pairs-tests fails the key: AssertionError" in capsys.readouterr().err
+    assert main([*args, "--no-check"]) == 0
+
+
+def test_assignment_rows_count_the_graded_items():
+    rows = {row[0]: row for row in assignment_rows(ROOT / "assignments" / "specs")}
+    assert list(rows) == NAMES
+    assert rows["ch02"] == ("ch02", 2, 5, 1, 2, len(load_quiz(2).questions))
+    assert rows["ch14"][1:5] == (3, 8, 1, 2)
+    assert all(row[1] >= 2 and row[5] >= 1 for row in rows.values())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_quiz_sheet_records_every_question_and_the_grader_scores_each(sources, name):
+    spec = load_spec(ROOT / "assignments" / "specs" / f"{name}.yaml")
+    assert spec.quiz, f"{name} leaves the chapter quiz out"
+    quiz = load_quiz(spec.chapter)
+    cells = {c["id"]: c["source"] for c in sources[name]["cells"]}
+    sheet = cells[f"{name}-quiz-questions"]
+    for question in quiz.questions:
+        assert question.text in sheet
+        assert all(f"{i}. {choice}" in sheet for i, choice in enumerate(question.choices))
+        assert ("Select all that apply" in sheet.split(question.text)[1][:80]) is question.multi
+        assert f"#     {question.id!r}: ...," in cells[f"{name}-quiz-answers"]
+        right = sorted(question.answer_set) if question.multi else question.answer_set[0]
+        wrong = next(i for i in range(len(question.choices)) if i not in question.answer_set)
+        assert quiz_answer_correct(spec.chapter, question.id, {question.id: right})
+        assert not quiz_answer_correct(
+            spec.chapter, question.id, {question.id: [wrong] if question.multi else wrong}
+        )
+        test = cells[f"{name}-quiz-{question.id}"]
+        assert "### BEGIN HIDDEN TESTS" in test and "quiz_answers" in test
+    # the sheet hides the answers: no explanation and no choice's why
+    assert not any(q.explanation in sheet or any(w in sheet for w in q.why) for q in quiz.questions)
 
 
 def test_answer_keys_take_solutions_from_the_chapter_cells(sources):
@@ -102,6 +269,7 @@ def test_quiz_key_matches_the_bank_and_the_question_sheet_hides_answers(sources)
     "answers, expected",
     [
         ({"ch02-causal-row": 1}, True),
+        ({"ch02-causal-row": np.int64(1)}, True),  # a choice computed with NumPy
         ({"ch02-causal-row": 0}, False),
         ({"ch02-causal-row": [1]}, False),  # a list for a single-answer question
         ({"ch02-causal-row": True}, False),

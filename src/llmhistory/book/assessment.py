@@ -33,8 +33,11 @@ needs only the standard library and PyYAML.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import io
 import json
+import numbers
 import os
 import re
 import shutil
@@ -42,6 +45,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +54,14 @@ import yaml
 
 from llmhistory._validate import check_choice, check_int, check_str
 from llmhistory.book.quiz import load_quiz
+from llmhistory.book.reader import (
+    Reference,
+    equation_numbers,
+    glued_values,
+    load_bibliography,
+    reference_list,
+    render_markdown,
+)
 
 __all__ = [
     "ExerciseSpec",
@@ -57,6 +69,10 @@ __all__ = [
     "GradeRow",
     "load_spec",
     "source_notebook",
+    "quiz_answer_correct",
+    "AnswerKeyCheck",
+    "check_answer_key",
+    "assignment_rows",
     "write_sources",
     "release",
     "collect",
@@ -250,6 +266,49 @@ def _prompt_text(text: str) -> str:
     return re.sub(r"^### ", "## ", text.strip())
 
 
+_EQ_REF = re.compile(r"\{eq\}`([^`]+)`")
+
+
+class _Markdown:
+    """Render a chapter's MyST as plain Markdown, as the reader copies do (llmhistory.book.reader).
+
+    Glue roles become the chapter's stored values, citations author-year links to a reference
+    list (collected in ``cited``), ``{eq}`` references the book's "(N.k)", dropdowns
+    ``<details>`` blocks; an equation a prompt refers to is shown under it, since the
+    assignment does not carry the chapter's text.
+    """
+
+    def __init__(self, spec: AssignmentSpec, chapter: dict, refs: dict[str, Reference]):
+        self.spec, self.refs, self.cited = spec, refs, []
+        self.values = glued_values(chapter)
+        self.equations = {
+            label: f"{spec.chapter}.{n}" for label, n in equation_numbers(chapter).items()
+        }
+        self.markdown = "\n\n".join(
+            _text(cell) for cell in chapter["cells"] if cell["cell_type"] == "markdown"
+        )
+
+    def __call__(self, text: str) -> str:
+        try:
+            return render_markdown(text, self.values, self.refs, self.cited, self.equations)
+        except KeyError as error:
+            raise ValueError(f"{self.spec.name}: {error.args[0]} ({self.spec.notebook})") from None
+
+    def equations_cited(self, text: str) -> str:
+        """Return the display equations ``text`` refers to, tagged with their numbers."""
+        shown = []
+        for label in dict.fromkeys(_EQ_REF.findall(text)):
+            match = re.search(
+                r"\$\$((?:(?!\$\$).)*)\$\$[ \t]*\(" + re.escape(label) + r"\)",
+                self.markdown,
+                re.S,
+            )
+            if match:
+                number = self.equations[label]
+                shown.append(f"Equation ({number}) of the chapter:\n\n{self(match.group(0))}")
+        return "\n\n".join(shown)
+
+
 def _setup_cells(chapter: list[dict], ids: Sequence[str]) -> list[str]:
     """Return the chapter's imports cell and the listed setup cells' sources, in chapter order."""
     by_id = {cell.get("id"): cell for cell in chapter}
@@ -332,20 +391,32 @@ def quiz_answer_correct(chapter: int, question_id: str, answers: object) -> bool
         return False
     given = answers[question_id]
     picks = given if isinstance(given, (list, tuple, set)) else [given]
-    if not all(isinstance(p, int) and not isinstance(p, bool) for p in picks):
+    if not all(isinstance(p, numbers.Integral) and not isinstance(p, bool) for p in picks):
         return False
     if question.multi != isinstance(given, (list, tuple, set)):
         return False
     return tuple(sorted(set(picks))) == tuple(question.answer_set)
 
 
-def source_notebook(spec: AssignmentSpec, chapter_notebook: dict) -> dict:
+def source_notebook(
+    spec: AssignmentSpec, chapter_notebook: dict, refs: dict[str, Reference] | None = None
+) -> dict:
     """Return the nbgrader *source* notebook (the answer key) of one assignment.
 
     Prompts, setup code and reference solutions are read from ``chapter_notebook`` by cell id
     (one home: nothing is copied into the spec); tests, tasks and rubrics come from ``spec``.
+    Markdown is rendered as the reader copies render it (:mod:`llmhistory.book.reader`): glued
+    numbers from the chapter's stored outputs, author-year citations with a reference list
+    (``refs``, default the book's bibliography), equation numbers as the book prints them.
+
+    Raises
+    ------
+    ValueError
+        If a cell id is not in the chapter, or a glue name has no stored value or a citation
+        is not in the bibliography.
     """
     chapter = chapter_notebook["cells"]
+    render = _Markdown(spec, chapter_notebook, load_bibliography() if refs is None else refs)
     by_id = {cell.get("id"): cell for cell in chapter}
 
     def cell_text(cell_id: str, what: str) -> str:
@@ -374,10 +445,14 @@ def source_notebook(spec: AssignmentSpec, chapter_notebook: dict) -> dict:
     shown = set()
     for item in spec.items:
         stem = f"{spec.name}-{item.id}"
-        prompt = "" if item.prompt in shown else _prompt_text(cell_text(item.prompt, "prompt"))
+        prompt = ""
+        if item.prompt not in shown:
+            raw = _prompt_text(cell_text(item.prompt, "prompt"))
+            prompt = "\n\n".join(filter(None, [render(raw), render.equations_cited(raw)]))
         shown.add(item.prompt)
+        task = render(item.task)
         cells.append(
-            _markdown(f"{stem}-prompt", f"{prompt}\n\n**Task.** {item.task}".lstrip(), locked=True)
+            _markdown(f"{stem}-prompt", f"{prompt}\n\n**Task.** {task}".lstrip(), locked=True)
         )
         if item.kind == "code":
             body = item.solution_code or cell_text(item.solution, "solution")
@@ -396,10 +471,16 @@ def source_notebook(spec: AssignmentSpec, chapter_notebook: dict) -> dict:
         else:
             reference = cell_text(item.answer, "answer") if item.answer else ""
             reference = re.sub(r"^:::\{dropdown\} Solution\n|\n?:::\s*$", "", reference.strip())
-            key = f"**Reference answer.**\n\n{reference}\n\n**Rubric.**\n\n{item.rubric}"
+            key = f"**Reference answer.**\n\n{render(reference)}\n\n**Rubric.**\n\n{item.rubric}"
             cells.append(
                 _markdown(f"{stem}-answer", key, solution=True, grade=True, points=item.points)
             )
+    if render.cited:
+        cells.append(
+            _markdown(
+                f"{spec.name}-references", reference_list(render.cited, render.refs), locked=True
+            )
+        )
     if spec.quiz:
         cells += _quiz_cells(spec)
     return {
@@ -445,6 +526,7 @@ def write_sources(
     """
     course = Path(course)
     cell_timeout = check_int("cell_timeout", cell_timeout, minimum=1)
+    refs = load_bibliography()
     written = []
     for path in _select(Path(specs), chapters):
         spec = load_spec(path)
@@ -452,13 +534,137 @@ def write_sources(
             raise ValueError(f"{path} declares chapter {spec.chapter}: rename it {spec.name}.yaml")
         chapter = json.loads((Path(notebooks) / spec.notebook).read_text(encoding="utf-8"))
         target = course / "source" / spec.name / f"{spec.name}.ipynb"
-        _write_json(target, source_notebook(spec, chapter))
+        _write_json(target, source_notebook(spec, chapter, refs))
         written.append(target)
     course.mkdir(parents=True, exist_ok=True)
     (course / "nbgrader_config.py").write_text(
         _CONFIG.format(cell_timeout=cell_timeout), encoding="utf-8"
     )
     return written
+
+
+def assignment_rows(specs: str | os.PathLike = "assignments/specs") -> list[tuple]:
+    """Return one row per assignment: what it grades and for how many points.
+
+    Each row is ``(assignment, autograded exercises, autograded points, written exercises,
+    written points, quiz questions)``; a quiz question is worth the spec's ``quiz_points``
+    (1 in every chapter so far).
+    """
+    rows = []
+    for path in _select(Path(specs), None):
+        spec = load_spec(path)
+        code = [item for item in spec.items if item.kind == "code"]
+        written = [item for item in spec.items if item.kind == "written"]
+        questions = len(load_quiz(spec.chapter).questions) if spec.quiz else 0
+        rows.append(
+            (
+                spec.name,
+                len(code),
+                sum(item.points for item in code),
+                len(written),
+                sum(item.points for item in written),
+                questions,
+            )
+        )
+    return rows
+
+
+# ---- checking an answer key without nbgrader ---------------------------------------------------
+
+_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)[ \t]*\n?", re.M)
+
+
+@dataclass(frozen=True)
+class AnswerKeyCheck:
+    """What running an answer key's code showed (:func:`check_answer_key`).
+
+    Attributes
+    ----------
+    tests : tuple of str
+        The grade ids of the autograded test cells (exercises and quiz questions).
+    failing : tuple of (str, str)
+        Each test cell the reference answers fail, with the error (should be empty).
+    passing_blank : tuple of str
+        Each test cell that passes although every answer cell is left blank, as in an
+        untouched release (should be empty: such a test cannot tell an attempt from none).
+    seconds : float
+        Wall-clock time of the check.
+    """
+
+    tests: tuple[str, ...]
+    failing: tuple[tuple[str, str], ...]
+    passing_blank: tuple[str, ...]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """Return True when the key passes every test and a blank notebook passes none."""
+        return not self.failing and not self.passing_blank
+
+
+def _run(code: str, namespace: dict, name: str) -> str | None:
+    """Execute ``code`` in ``namespace``; return None, or the error it raised as one line."""
+    try:
+        exec(compile(code, name, "exec"), namespace)  # noqa: S102 - the book's own answer key
+    except Exception as error:  # a failing test is a result here, whatever it raises
+        return f"{type(error).__name__}: {error}".splitlines()[0][:200]
+    return None
+
+
+def check_answer_key(source: dict) -> AnswerKeyCheck:
+    """Run an answer key's code cells in this process and return what its tests said.
+
+    The fast check of an assignment, without nbgrader or a kernel: the setup cells run once;
+    each test cell then runs against the setup alone (the blank notebook: it must fail) and,
+    in notebook order after the answer cells, against the reference answers (it must pass).
+    Output is swallowed. The chapters' code is trusted here; a student's notebook is graded
+    only by nbgrader, in its own process with a time limit.
+
+    Parameters
+    ----------
+    source : dict
+        An answer key (:func:`source_notebook`).
+    """
+    if not isinstance(source, dict) or not isinstance(source.get("cells"), list):
+        raise TypeError("source must be an nbformat-4 notebook dict with a 'cells' list")
+    start = time.perf_counter()
+    code = [cell for cell in source["cells"] if cell.get("cell_type") == "code"]
+
+    def nbgrader(cell: dict) -> dict:
+        return cell.get("metadata", {}).get("nbgrader", {})
+
+    tests = [cell for cell in code if nbgrader(cell).get("grade")]
+    namespace: dict = {"__name__": "__main__"}
+    failing, passing_blank = [], []
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")
+        for cell in code:
+            if not nbgrader(cell).get("grade") and not nbgrader(cell).get("solution"):
+                error = _run(_text(cell), namespace, cell["id"])
+                if error:
+                    failing.append((cell["id"], f"setup failed: {error}"))
+        for cell in tests:
+            if _run(_MARKER.sub("", _text(cell)), dict(namespace), cell["id"]) is None:
+                passing_blank.append(nbgrader(cell)["grade_id"])
+        for cell in code:
+            if nbgrader(cell).get("grade") or nbgrader(cell).get("solution"):
+                error = _run(_MARKER.sub("", _text(cell)), namespace, cell["id"])
+                if error and nbgrader(cell).get("grade"):
+                    failing.append((nbgrader(cell)["grade_id"], error))
+                elif error:
+                    failing.append((cell["id"], f"reference answer failed: {error}"))
+    if "matplotlib.pyplot" in sys.modules:  # figures a chapter's setup drew
+        sys.modules["matplotlib.pyplot"].close("all")
+    return AnswerKeyCheck(
+        tuple(nbgrader(cell)["grade_id"] for cell in tests),
+        tuple(failing),
+        tuple(passing_blank),
+        time.perf_counter() - start,
+    )
 
 
 # ---- nbgrader ----------------------------------------------------------------------------------
@@ -760,6 +966,11 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--chapters", nargs="*", help="chapter numbers (default: all)")
     build.add_argument("--no-release", action="store_true", help="sources only (no nbgrader)")
     build.add_argument(
+        "--no-check",
+        action="store_true",
+        help="skip running each answer key's solutions against its tests before release",
+    )
+    build.add_argument(
         "--cell-timeout", type=int, default=CELL_TIMEOUT, help="seconds a cell may run in grading"
     )
     grade = sub.add_parser("grade", help="grade a folder of submissions into a CSV gradebook")
@@ -780,6 +991,15 @@ def main(argv: list[str] | None = None) -> int:
             )
             for source in sources:
                 line = f"{source}"
+                if not args.no_check:
+                    check = check_answer_key(json.loads(source.read_text(encoding="utf-8")))
+                    if not check.ok:
+                        problems = [
+                            *(f"{cell} fails the key: {error}" for cell, error in check.failing),
+                            *(f"{cell} passes a blank notebook" for cell in check.passing_blank),
+                        ]
+                        raise ValueError(f"{source}: " + "; ".join(problems))
+                    line += f"  (key checked: {len(check.tests)} tests, {check.seconds:.1f} s)"
                 if not args.no_release:
                     line += f"  ->  {release(args.course, source.parent.name)}"
                 print(line)
