@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from llmhistory.concepts.figures.rope import plot_rotated_pairs, plot_scores_by_gap
+from llmhistory.concepts.figures.rope import (
+    plot_frequency_scaling,
+    plot_rotated_pairs,
+    plot_scores_by_gap,
+)
 from llmhistory.concepts.rope import rotate_2d, scores_by_gap
 
 QUERY, KEY = [1.0, 0.2], [0.3, 0.9]
@@ -106,3 +110,41 @@ def test_scores_by_gap_bad_inputs(kwargs, error, name):
     arguments = {"gaps": [1, 2], "curves": {"a": [1.0, 0.5]}, **kwargs}
     with pytest.raises(error, match=name):
         plot_scores_by_gap(**arguments)
+
+
+class TestFrequencyScaling:
+    def test_lines_hold_the_ratios(self):
+        from llmhistory.concepts.rope import llama3_frequencies, rope_frequencies
+
+        old = rope_frequencies(128, base=500000.0)
+        ratios = {"Llama 3.1": llama3_frequencies(128) / old, "PI": np.full(64, 1 / 8)}
+        fig = plot_frequency_scaling(2 * np.pi / old, ratios, original_context=8192)
+        (ax,) = fig.axes
+        lines = ax.get_lines()
+        assert [line.get_label() for line in lines[:2]] == ["Llama 3.1", "PI"]
+        np.testing.assert_allclose(lines[0].get_xdata(), 2 * np.pi / old)
+        np.testing.assert_allclose(lines[0].get_ydata(), ratios["Llama 3.1"])
+        assert lines[0].get_ydata()[0] == 1.0 and lines[0].get_ydata()[-1] == 1 / 8
+        assert list(lines[-1].get_xdata()) == [8192, 8192]  # the context line
+        assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+        assert ax.get_xlabel().startswith("original wavelength") and "tokens" in ax.get_xlabel()
+        assert [t.get_text() for t in fig.legends[0].get_texts()] == list(ratios)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "name"),
+    [
+        ({"wavelengths": []}, ValueError, "wavelengths"),
+        ({"wavelengths": [0.0, 1.0]}, ValueError, "wavelengths"),
+        ({"ratios": {"a": [1.0, 0.0]}}, ValueError, "ratios"),
+        ({"ratios": {"a": [1.0]}}, ValueError, "ratios"),
+        ({"ratios": [1.0, 0.5]}, TypeError, "ratios"),
+        ({"original_context": 0}, ValueError, "original_context"),
+        ({"title": ""}, ValueError, "title"),
+    ],
+)
+def test_frequency_scaling_bad_inputs(kwargs, error, name):
+    arguments = {"wavelengths": [6.3, 63.0], "ratios": {"a": [1.0, 0.5]}, "original_context": 256}
+    arguments.update(kwargs)
+    with pytest.raises(error, match=name):
+        plot_frequency_scaling(**arguments)

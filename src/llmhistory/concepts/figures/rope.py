@@ -18,10 +18,18 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
-from llmhistory._validate import as_float_array, as_int_array, check_bool, check_mapping, check_str
-from llmhistory.concepts.figures import PALETTE, check_series, new_figure
+from llmhistory._validate import (
+    as_float_array,
+    as_int_array,
+    as_positive_float_array,
+    check_bool,
+    check_mapping,
+    check_positive_float,
+    check_str,
+)
+from llmhistory.concepts.figures import MARKERS, PALETTE, check_series, new_figure
 
-__all__ = ["plot_rotated_pairs", "plot_scores_by_gap"]
+__all__ = ["plot_frequency_scaling", "plot_rotated_pairs", "plot_scores_by_gap"]
 
 
 def plot_rotated_pairs(
@@ -171,6 +179,81 @@ def plot_scores_by_gap(
         handles=ax.get_lines()[:-1],
         loc="outside lower center",
         ncols=min(len(curves), 2),
+        frameon=False,
+        fontsize=9,
+    )
+    return fig
+
+
+def plot_frequency_scaling(
+    wavelengths: object,
+    ratios: Mapping[str, object],
+    *,
+    original_context: float,
+    title: str = "How each method changes the RoPE frequencies",
+) -> Figure:
+    """Return a Figure of new-over-old frequency against each pair's original wavelength.
+
+    Parameters
+    ----------
+    wavelengths : array_like, shape (pairs,)
+        Original wavelength ``2 pi / theta_i`` of each pair, in tokens (``> 0``).
+    ratios : mapping of str to array_like, shape (pairs,)
+        Method label -> ``new frequency / old frequency`` per pair (``> 0``; 1 means kept,
+        ``1 / factor`` means interpolated like Position Interpolation).
+    original_context : float
+        The training context in tokens, drawn as a vertical dashed line.
+    title : str
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One Axes, both axes on log scales, one line with markers per method, then the
+        vertical context line; a figure legend below names the methods.
+
+    Raises
+    ------
+    TypeError
+        If ``ratios`` is not a mapping or an array is not numeric.
+    ValueError
+        If a wavelength or ratio is not finite and ``> 0``, a series' length differs from
+        ``wavelengths``, or ``original_context <= 0``.
+
+    Examples
+    --------
+    >>> fig = plot_frequency_scaling([6.3, 63.0, 630.0], {"PI": [0.5, 0.5, 0.5]},
+    ...                              original_context=256)
+    >>> fig.axes[0].get_lines()[0].get_label()
+    'PI'
+    """
+    x = as_positive_float_array("wavelengths", wavelengths, ndim=1)
+    if x.size == 0:
+        raise ValueError("wavelengths must hold at least one wavelength")
+    ratios = check_series("ratios", ratios, x.shape, convert=as_positive_float_array)
+    original_context = check_positive_float("original_context", original_context)
+    title = check_str("title", title)
+    fig, ax = new_figure(6.4, 3.8)
+    for i, (label, y) in enumerate(ratios.items()):
+        ax.plot(
+            x,
+            y,
+            label=label,
+            linewidth=1.4,
+            marker=MARKERS[i % len(MARKERS)],
+            markersize=4,
+            color=PALETTE[i % len(PALETTE)],
+        )
+    ax.axvline(original_context, color="#777777", linewidth=0.9, linestyle="--")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("original wavelength of the pair (tokens per turn, log scale)")
+    ax.set_ylabel("new / old frequency (log scale)")
+    ax.set_title(title)
+    fig.legend(
+        handles=ax.get_lines()[:-1],
+        loc="outside lower center",
+        ncols=min(len(ratios), 3),
         frameon=False,
         fontsize=9,
     )
