@@ -1,8 +1,11 @@
 # Autograded assignments in nbgrader's format (llmhistory.book.assessment; assignments/README.md).
-#   make assignments [CHAPTERS="02 05"]   instructor sources + student releases in $(COURSE)
+#   make assignments [CHAPTERS="02 05"]   instructor sources (each answer key checked: its
+#                                         solutions pass its hidden tests, a blank notebook
+#                                         fails them) + student releases in $(COURSE)
 #   make grade ASSIGNMENT=ch02 SUBMISSIONS=path/to/folder
 #                                         grade a folder of submissions: CSV gradebook + feedback
-#   make assessment-test                  the sample class (three synthetic students) end to end
+#   make assessment-test                  the sample class (three synthetic students) end to
+#                                         end, and every chapter's answer key in a kernel
 COURSE      ?= dist/course
 ASSIGNMENT  ?=
 SUBMISSIONS ?=

@@ -1,4 +1,5 @@
-"""The sample class: three synthetic submissions of assignment ch02 graded end to end by nbgrader.
+"""The sample class: three synthetic submissions of assignment ch02 graded end to end by nbgrader;
+and every chapter's answer key run in a Jupyter kernel.
 
 One grading run covers every promise of the workflow (and is what the instructor guide runs):
 
@@ -7,6 +8,10 @@ One grading run covers every promise of the workflow (and is what the instructor
 - ``untouched``: the release as handed out: 0 points;
 - ``halfway``: solves the first exercise, raises in the second and loops forever in the quiz:
   credit for the first exercise only, the loop stopped by the cell time limit and reported.
+
+The unit tests (tests/test_assessment.py) run every answer key in-process; here each one runs
+in a kernel too, in a scratch folder as nbgrader runs a submission (IPython display, glue,
+working directory), all chapters in one kernel with ``%reset -f`` between them.
 
 Measured on the 2-core reference machine: see the closing report of issue 13.
 """
@@ -21,7 +26,8 @@ import pytest
 
 pytest.importorskip("nbgrader", reason="nbgrader is in the test extra: pip install -e '.[test]'")
 
-from llmhistory.book.assessment import main, synthetic_submission  # noqa: E402
+from llmhistory.book.assessment import main, synthetic_submission, write_sources  # noqa: E402
+from llmhistory.book.reader import leftover_markup  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "book" / "instructor_guide.ipynb"
@@ -77,12 +83,20 @@ def grade_sample_class(course):
             },
         ),
     )
+    released = json.loads((course / "release" / "ch02" / "ch02.ipynb").read_text("utf-8"))
+    assert leftover_markup(released) == []
+    graded_at = time.perf_counter()
     run(grade, course, submissions)
     seconds = time.perf_counter() - start
-    print(f"\nsample class: built, released and graded 3 submissions in {seconds:.1f} s")
+    print(
+        f"\nsample class: built, released and graded 3 submissions in {seconds:.1f} s"
+        f" (grading {time.perf_counter() - graded_at:.1f} s)"
+    )
     path = course / "gradebook-ch02.csv"
     with path.open(encoding="utf-8") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
+    for name, row in rows.items():
+        print(f"  {name:10s} {row['total']:>3s} / {row['max']}  {row['notes']}")
     return course, path, rows
 
 
@@ -134,3 +148,38 @@ def test_sample_class(tmp_path):
     check_untouched_release_scores_zero(graded)
     check_a_notebook_that_raises_half_way_keeps_the_credit_before_and_the_loop_is_reported(graded)
     check_every_student_gets_nbgrader_feedback(graded)
+
+
+def test_every_answer_key_passes_its_tests_in_a_kernel(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+
+    keys = write_sources(
+        tmp_path / "course", specs=ROOT / "assignments" / "specs", notebooks=ROOT / "notebooks"
+    )
+    cells = []
+    for key in keys:
+        cells.append(nbformat.v4.new_code_cell("%reset -f", metadata={"key": key.stem}))
+        for cell in json.loads(key.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                cells.append(
+                    nbformat.v4.new_code_cell(cell["source"], metadata={"key": cell["id"]})
+                )
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    start = time.perf_counter()
+    NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    print(f"\n{len(keys)} answer keys run in one kernel in {time.perf_counter() - start:.1f} s")
+    errors = [
+        (cell.metadata["key"], f"{output.ename}: {output.evalue}"[:200])
+        for cell in notebook.cells
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
+    assert errors == []
+    assert len(keys) == len(list((ROOT / "assignments" / "specs").glob("ch*.yaml")))

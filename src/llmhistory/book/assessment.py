@@ -84,6 +84,8 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 3
+#: The book's assignment specs (a checkout's ``assignments/specs``).
+SPECS = Path(__file__).resolve().parents[3] / "assignments" / "specs"
 KINDS = ("code", "written")
 #: Seconds one cell may run while grading before nbgrader interrupts it.
 CELL_TIMEOUT = 30
@@ -543,12 +545,15 @@ def write_sources(
     return written
 
 
-def assignment_rows(specs: str | os.PathLike = "assignments/specs") -> list[tuple]:
+def assignment_rows(specs: str | os.PathLike = SPECS) -> list[tuple]:
     """Return one row per assignment: what it grades and for how many points.
 
     Each row is ``(assignment, autograded exercises, autograded points, written exercises,
     written points, quiz questions)``; a quiz question is worth the spec's ``quiz_points``
     (1 in every chapter so far).
+
+    >>> assignment_rows()[1][:5]
+    ('ch02', 2, 5, 1, 2)
     """
     rows = []
     for path in _select(Path(specs), None):
