@@ -163,11 +163,13 @@ CHAPTERS: tuple[Chapter, ...] = (
         (
             "Explain why attention needs position information and what learned positions cost.",
             "Rotate a 2-D query and key and show the score depends only on the gap.",
-            "Apply full RoPE over a head with the rotate-half pairing.",
-            "Read a plot of attention score against position gap.",
+            "Apply full RoPE over a head, in the adjacent or the rotate-half pairing.",
+            "Extend a RoPE model's context with PI, NTK-aware, YaRN or Llama 3.1 scaling and "
+            "measure each on the tiny model.",
+            "Compute ALiBi's per-head biases and the reach of each head.",
         ),
         ("Chapter 3", "Sines, cosines and 2-D rotations"),
-        40,
+        55,
     ),
     Chapter(
         10,
