@@ -254,6 +254,20 @@ CHAPTERS: tuple[Chapter, ...] = (
         ("Chapter 3 (text to token ids)", "Chapter 8 (cost per token)"),
         45,
     ),
+    Chapter(
+        16,
+        "evaluating_models",
+        "Evaluating models: benchmarks, error bars, contamination and judges",
+        (
+            "Describe what an MMLU, GSM8K and HumanEval item holds and how each is scored.",
+            "Estimate pass@k without bias from n samples and explain why the plug-in is low.",
+            "Put a bootstrap interval and an exact McNemar test on a paired score difference.",
+            "Detect contaminated evaluation items by word n-gram overlap, and its blind spots.",
+            "Measure an LLM judge's position bias by swapping the answers it compares.",
+        ),
+        ("Chapter 1 (the evaluation set)", "Chapter 12 (the scorecard)"),
+        50,
+    ),
 )
 
 
