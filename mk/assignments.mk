@@ -27,7 +27,7 @@ grade: $(VENV)/.grade-installed
 	$(ASSESS) grade --course $(COURSE) --assignment $(ASSIGNMENT) $(SUBMISSIONS)
 
 assessment-test: $(VENV)/.test-installed
-	$(call timed,assessment,$(BIN)/pytest -q -p no:cacheprovider tests/test_assessment_class.py)
+	$(call timed,assessment,$(BIN)/pytest -q -rP -p no:cacheprovider tests/test_assessment_class.py)
 
 # `make book SOLUTIONS=none` builds a course site without the exercises' solutions
 # (book/_ext/solutions.py reads LLMHISTORY_SOLUTIONS); the default shows them collapsed.

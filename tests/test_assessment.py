@@ -156,6 +156,36 @@ def test_prompts_render_glue_citations_equations_and_dropdowns(tmp_path):
         source_notebook(spec, chapter)
 
 
+def test_a_prompt_named_by_its_exercise_survives_merged_cells(tmp_path):
+    def md(cell_id, text):
+        return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": text}
+
+    chapter = {
+        "cells": [
+            md("t", "# 2. Toy"),
+            {
+                "cell_type": "code",
+                "id": "s",
+                "metadata": {},
+                "source": "allowed = 1",
+                "outputs": [],
+            },
+            md(
+                "m",
+                "## Summary\n\n- a point\n\n## Exercises\n\n### Exercise 2.1: One\n\nAsk one."
+                "\n\n### Exercise 2.10: Ten\n\nAsk ten.",
+            ),
+        ]
+    }
+    text = "chapter: 2\nnotebook: x\nitems:" + ITEM.format(id="a") + ITEM.format(id="b")
+    text = text.replace("prompt: d22adfed", "prompt: Exercise 2.1").replace("f9644418", "s")
+    key = source_notebook(load_spec(write_spec(tmp_path, text)), chapter)
+    prompt = next(c["source"] for c in key["cells"] if c["id"] == "ch02-a-prompt")
+    assert prompt == "## Exercise 2.1: One\n\nAsk one.\n\n**Task.** Store it."
+    with pytest.raises(ValueError, match="'Exercise 2.2' must head exactly one cell"):
+        source_notebook(load_spec(write_spec(tmp_path, text.replace("2.1", "2.2"))), chapter)
+
+
 def test_check_answer_key_catches_a_wrong_test_and_a_test_a_blank_notebook_passes(sources):
     key = json.loads(json.dumps(sources["ch02"]))
     for cell in key["cells"]:

@@ -261,6 +261,30 @@ def _code(cell_id: str, text: str, **nbgrader) -> dict:
     }
 
 
+_EXERCISE = re.compile(r"^Exercise \d+\.\d+$")
+
+
+def _exercise_text(chapter: list[dict], title: str, spec: AssignmentSpec) -> str:
+    """Return the Markdown of the exercise headed ``### <title>:`` (up to the next heading).
+
+    A spec may name a prompt by its exercise (``prompt: Exercise 9.1``) instead of a cell id:
+    that survives the chapter splitting or merging the cell around it.
+    """
+    heading = re.compile(rf"^### {re.escape(title)}\b.*$", re.M)
+    found = [
+        cell for cell in chapter if cell["cell_type"] == "markdown" and heading.search(_text(cell))
+    ]
+    if len(found) != 1:
+        raise ValueError(
+            f"{spec.name}: prompt {title!r} must head exactly one cell of {spec.notebook}"
+            f" (a line '### {title}: ...'), found {len(found)}"
+        )
+    text = _text(found[0])
+    text = text[heading.search(text).start() :]
+    following = re.search(r"\n#{1,3} ", text)  # the next heading ends the exercise
+    return text if following is None else text[: following.start()]
+
+
 def _prompt_text(text: str) -> str:
     """Drop the chapter's section heading above an exercise and demote its heading to H2."""
     start = text.find("### Exercise")
@@ -422,6 +446,8 @@ def source_notebook(
     by_id = {cell.get("id"): cell for cell in chapter}
 
     def cell_text(cell_id: str, what: str) -> str:
+        if what == "prompt" and _EXERCISE.match(cell_id):
+            return _exercise_text(chapter, cell_id, spec)
         if cell_id not in by_id:
             raise ValueError(f"{spec.name}: {what} cell {cell_id!r} is not in {spec.notebook}")
         return _text(by_id[cell_id])
