@@ -2,9 +2,12 @@
 
 Usage: python scripts/api_pages.py [--check]
 
-One page per wing of ``llmhistory`` (concepts, tiny, book); each module of the wing gets a
-section rendered by Sphinx autodoc from its docstrings. ``--check`` exits 1 if the committed
-pages differ from what the tree gives (``tests/test_api_pages.py`` runs it).
+One page per package of ``llmhistory`` (``concepts``, ``concepts.figures``, ``tiny``, ``book``,
+``book.quiz``); each module of the package gets a section rendered by Sphinx autodoc from its
+docstrings. (One page per wing made the concepts page 36,000 elements and over 2 MB with the
+site's navigation; readers on phones and the browser suite's axe-core both paid for it.)
+``--check`` exits 1 if the committed pages differ from what the tree gives
+(``tests/test_api_pages.py`` runs it).
 """
 
 from __future__ import annotations
@@ -16,16 +19,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "llmhistory"
 OUT = ROOT / "book" / "api"
-WINGS = {
-    "concepts": "The concepts",
-    "tiny": "The tiny model",
-    "book": "The book's machinery",
+#: page name -> (title, package); a page holds the package and its modules, not its subpackages
+#: that have a page of their own.
+PAGES = {
+    "concepts": ("The concepts", "concepts"),
+    "figures": ("The figures", "concepts.figures"),
+    "tiny": ("The tiny model", "tiny"),
+    "book": ("The book's machinery", "book"),
+    "quiz": ("The quizzes", "book.quiz"),
 }
 
 
-def modules(wing: str) -> list[str]:
-    """Return the dotted names of the wing's modules (packages first, then files), sorted."""
-    base = PACKAGE / wing
+def _package(name: str) -> str:
+    """Return the dotted package (relative to ``llmhistory``) whose page documents ``name``."""
+    relative = name.split(".", 1)[1] if "." in name else ""
+    packages = sorted((package for _, package in PAGES.values()), key=len, reverse=True)
+    for package in packages:
+        if relative == package or relative.startswith(package + "."):
+            return package
+    raise ValueError(f"module {name} belongs to no API page: add its package to PAGES")
+
+
+def modules(page_name: str) -> list[str]:
+    """Return the dotted names of the page's modules (packages first, then files), sorted."""
+    package = PAGES[page_name][1]
+    base = PACKAGE / Path(*package.split("."))
     names = []
     for path in sorted(base.rglob("*.py")):
         if path.name.startswith("_") and path.name != "__init__.py":
@@ -33,7 +51,9 @@ def modules(wing: str) -> list[str]:
         parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
         if parts[-1] == "__init__":
             parts = parts[:-1]
-        names.append(".".join(parts))
+        name = ".".join(parts)
+        if _package(name) == package:
+            names.append(name)
     return sorted(names, key=lambda n: (n.count("."), n))
 
 
@@ -45,11 +65,12 @@ def summary(module: str) -> str:
     return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
-def page(wing: str) -> str:
-    """Return the Markdown (MyST) text of one wing's reference page."""
-    names = modules(wing)
+def page(page_name: str) -> str:
+    """Return the Markdown (MyST) text of one reference page."""
+    names = modules(page_name)
+    title, package = PAGES[page_name]
     lines = [
-        f"# API: {WINGS[wing].lower()} (`llmhistory.{wing}`)",
+        f"# API: {title.lower()} (`llmhistory.{package}`)",
         "",
         "Generated from the docstrings by `scripts/api_pages.py`; every function states its",
         "shapes, units and errors, and most carry a `>>>` example that the tests run.",
@@ -72,14 +93,20 @@ def page(wing: str) -> str:
 def main(argv: list[str]) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     stale = []
-    for wing in WINGS:
-        path = OUT / f"{wing}.md"
-        text = page(wing)
+    for page_name in PAGES:
+        path = OUT / f"{page_name}.md"
+        text = page(page_name)
         if "--check" in argv:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(str(path.relative_to(ROOT)))
         else:
             path.write_text(text, encoding="utf-8")
+    extra = sorted(p for p in OUT.glob("*.md") if p.stem not in PAGES)
+    if extra and "--check" in argv:
+        print(f"API pages of no package {[p.name for p in extra]}: run python scripts/api_pages.py")
+        return 1
+    for path in extra:  # a page of the old layout
+        path.unlink()
     if stale:
         print(f"stale API pages {stale}: run python scripts/api_pages.py")
         return 1

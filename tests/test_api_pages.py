@@ -6,6 +6,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -24,15 +26,26 @@ def test_committed_pages_match_the_package_tree():
 def test_every_public_module_has_a_section_and_every_page_is_in_the_toc():
     api = load_script()
     toc = (ROOT / "book" / "_toc.yml").read_text(encoding="utf-8")
-    for wing in api.WINGS:
-        page = (ROOT / "book" / "api" / f"{wing}.md").read_text(encoding="utf-8")
-        assert f"file: book/api/{wing}" in toc
-        for path in (ROOT / "src" / "llmhistory" / wing).rglob("*.py"):
-            if path.name.startswith("_") and path.name != "__init__.py":
-                continue
-            parts = path.relative_to(ROOT / "src").with_suffix("").parts
-            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-            assert f".. automodule:: {name}\n" in page, name
+    pages = {name: (ROOT / "book" / "api" / f"{name}.md").read_text() for name in api.PAGES}
+    for name in api.PAGES:
+        assert f"file: book/api/{name}\n" in toc, name
+    for path in (ROOT / "src" / "llmhistory").rglob("*.py"):
+        if path.parent.name == "llmhistory" or (
+            path.name.startswith("_") and path.name != "__init__.py"
+        ):
+            continue
+        parts = path.relative_to(ROOT / "src").with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        homes = [page for page, text in pages.items() if f".. automodule:: {name}\n" in text]
+        assert len(homes) == 1, f"{name} documented on {homes}"
+
+
+def test_a_module_of_a_new_package_is_refused_with_what_to_do():
+    api = load_script()
+    assert api._package("llmhistory.concepts.figures.rope") == "concepts.figures"
+    assert api._package("llmhistory.book.quiz") == "book.quiz"
+    with pytest.raises(ValueError, match="belongs to no API page: add its package to PAGES"):
+        api._package("llmhistory.elsewhere.x")
 
 
 def test_the_chapters_publicly_taught_names_are_documented_where_they_live():
