@@ -300,7 +300,7 @@ _MILESTONES = [
         Fact(_D(2024, 9, 12), "openai2024learning", "o1-preview"),
         *_dense(None, "openai2024learning", "not disclosed"),
         Fact(None, "openai2024learning", _NOT_DISCLOSED),
-        Fact(None, "openai2024learning", "not stated in the announcement"),
+        Fact(None, "openai2024learning", "not stated: not in the announcement"),
         Fact(False, "openai2024learning", "API and ChatGPT only"),
         chapter=10,
     ),
@@ -473,13 +473,13 @@ def milestone_rows() -> list[tuple[str, ...]]:
     """Return one row of display strings per milestone, for ``format_table``.
 
     Columns: model, date (``YYYY-MM-DD``), parameters (total, and active for a mixture of
-    experts), training tokens, context (tokens), weights (``"open"`` or ``"closed"``) and
+    experts), training tokens, context (tokens), weights (``"open"`` or ``"not released"``) and
     the chapter that covers it. A missing value shows its note's first words.
 
     Examples
     --------
     >>> milestone_rows()[3]
-    ('GPT-3', '2020-05-28', '175B', '300B', '2,048', 'closed', '4')
+    ('GPT-3', '2020-05-28', '175B', '300B', '2,048', 'not released', '4')
     >>> milestone_rows()[-2][2]
     '671B (37B active)'
     """
@@ -496,7 +496,7 @@ def milestone_rows() -> list[tuple[str, ...]]:
                 params,
                 _count(m.training_tokens.value, m.training_tokens.note),
                 context.note.split(":")[0] if context.value is None else f"{context.value:,}",
-                "open" if m.open_weights.value else "closed",
+                "open" if m.open_weights.value else "not released",
                 "" if m.chapter is None else str(m.chapter),
             )
         )
