@@ -80,6 +80,11 @@ def plot_frontier(
     title = f"Published {measure} of the models in this book" if title is None else title
     title = check_str("title", title)
     fig, ax = new_figure(5.4, 4.2)
+    # Fixed margins instead of the constrained layout: the labels are placed in display
+    # coordinates, which must not move afterwards (and the layout engine costs a draw).
+    fig.set_layout_engine("none")
+    bottom = 0.2 if missing else 0.12
+    ax.set_position([0.14, bottom, 0.98 - 0.14, 0.92 - bottom])
     shown = {}
     for p in points:
         color = _OPEN if p.open_weights else _CLOSED
@@ -110,8 +115,8 @@ def plot_frontier(
     if order:
         ax.legend([shown[k] for k in order], order, loc="best", fontsize=9)
     if missing:
-        note = textwrap.fill("Not plotted (no published value): " + ", ".join(missing), 80)
-        fig.supxlabel(note, fontsize=9)
+        note = textwrap.fill("Not plotted (no published value): " + ", ".join(missing), 72)
+        fig.supxlabel(note, fontsize=9, y=0.01, va="bottom")
     if points:
         low, high = ax.get_ylim()
         ax.set_ylim(low, high * 3)  # room for the labels of the largest models
@@ -145,7 +150,6 @@ def _label_points(fig: Figure, ax, points: Sequence[FrontierPoint]) -> None:
     """Name every point, each label at the first offset that overlaps no earlier label."""
     if not points:
         return
-    fig.draw_without_rendering()  # settle the layout so display coordinates are final
     frame = ax.get_window_extent()
     radius = 5 * fig.dpi / 72  # a marker's half width, in pixels
     markers = [  # a label must not hide another model's point
