@@ -194,3 +194,24 @@ def test_a_missing_value_must_say_why():
     with pytest.raises(dataclasses.FrozenInstanceError):
         m.name = "GPT-3.5"  # type: ignore[misc]
     assert isinstance(m, Milestone)
+
+
+def test_the_page_is_in_the_back_matter_with_figure_and_explorable():
+    import json
+
+    root = BIB.parents[1]
+    toc = (root / "book" / "_toc.yml").read_text(encoding="utf-8")
+    assert toc.index("file: book/timeline") < toc.index("file: book/glossary")
+    assert "(timeline.ipynb)" in (root / "book" / "intro.md").read_text(encoding="utf-8")
+    cells = json.loads((root / "book" / "timeline.ipynb").read_text(encoding="utf-8"))["cells"]
+    figures = [c["metadata"]["mystnb"] for c in cells if "mystnb" in c.get("metadata", {})]
+    assert figures and all(len(f["image"]["alt"]) >= 20 for f in figures)
+    html = [
+        "".join(o["data"]["text/html"])
+        for c in cells
+        for o in c.get("outputs", [])
+        if "text/html" in o.get("data", {})
+    ]
+    explorable = [h for h in html if "data-explorable" in h]
+    assert len(explorable) == 1
+    assert explorable[0].count("<svg") <= 12
