@@ -184,7 +184,9 @@ endif
 NBVAL = $(BIN)/pytest -q -p no:cacheprovider --nbval --nbval-sanitize-with $(NBVAL_SANITIZE) \
 	-n 2 --dist loadfile
 BASELINE_KERNELS := X86_V3 X86_V4 AVX512_ICL AVX512_SPR
-CHAPTERS_AND_GUIDE := notebooks book/instructor_guide.ipynb
+# The chapters and the back matter's notebook pages (the instructor guide, the timeline).
+BOOK_NOTEBOOKS := book/instructor_guide.ipynb book/timeline.ipynb
+CHAPTERS_AND_GUIDE := notebooks $(BOOK_NOTEBOOKS)
 notebooks: $(VENV)/.test-installed
 	$(call timed,notebooks,$(NBVAL) $(CHAPTERS_AND_GUIDE))
 
@@ -195,14 +197,14 @@ notebooks-baseline: $(VENV)/.test-installed
 # The student copies (solution cells removed) must still run top to bottom and give every
 # remaining cell its stored output: a later cell may not depend on a solution (a name, a
 # random draw, a mutation). `make test` checks them under NumPy's baseline kernels, which is
-# also its second, other-CPU run of the notebooks (see above); the instructor guide runs with
-# them. Solution cells themselves run in `make notebooks`.
+# also its second, other-CPU run of the notebooks (see above); the back matter's notebook pages
+# run with them. Solution cells themselves run in `make notebooks`.
 STUDENT_CHECK := .cache/student-check
 students-baseline: $(VENV)/.test-installed
 	$(call timed,students-baseline,rm -rf $(STUDENT_CHECK) \
 		&& $(PY) -m llmhistory.book.student notebooks --out $(STUDENT_CHECK) --keep-outputs \
 			>/dev/null \
-		&& cp book/instructor_guide.ipynb $(STUDENT_CHECK)/ \
+		&& cp $(BOOK_NOTEBOOKS) $(STUDENT_CHECK)/ \
 		&& NPY_DISABLE_CPU_FEATURES="$(BASELINE_KERNELS)" $(NBVAL) $(STUDENT_CHECK))
 
 # `make students`: the copies to hand out (dist/student, outputs cleared), run top to bottom.
@@ -232,7 +234,7 @@ metrics: $(VENV)/.test-installed $(MATHJAX)
 
 # ---- authoring -------------------------------------------------------------------------
 outputs: $(VENV)/.test-installed
-	$(PY) scripts/run_notebooks.py notebooks book/instructor_guide.ipynb
+	$(PY) scripts/run_notebooks.py notebooks $(BOOK_NOTEBOOKS)
 
 # Re-train the shipped tiny model (PyTorch, CPU build); reproduces src/llmhistory/tiny/data byte for byte.
 # Then the golden logits the unit tests compare against, and the live PyTorch equivalence tests.

@@ -16,9 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + [
-    ROOT / "book" / "instructor_guide.ipynb"
-]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "book").glob("*.ipynb"))
 PROSE = sorted((ROOT / "book").glob("*.md"))
 RECORD = "application/papermill.record/text/plain"
 # A float printed with 7 or more decimals (matplotlib's SVG coordinates stop at 6).
