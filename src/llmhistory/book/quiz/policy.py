@@ -44,7 +44,8 @@ def correct_is_longest(question: Question) -> bool:
     Length counts characters after collapsing runs of white space.
 
     >>> from llmhistory.book.quiz import load_quiz
-    >>> [correct_is_longest(q) for q in load_quiz(9).questions].count(True) <= 1
+    >>> questions = load_quiz(9).questions
+    >>> [correct_is_longest(q) for q in questions].count(True) <= len(questions) / 3
     True
     """
     if question.multi:
