@@ -2,10 +2,11 @@
 
 Usage: python scripts/api_pages.py [--check]
 
-One page per package of ``llmhistory`` (``concepts``, ``concepts.figures``, ``tiny``, ``book``,
-``book.quiz``); each module of the package gets a section rendered by Sphinx autodoc from its
-docstrings. (One page per wing made the concepts page 36,000 elements and over 2 MB with the
-site's navigation; readers on phones and the browser suite's axe-core both paid for it.)
+One page per package of ``llmhistory`` (``concepts``, in three pages, ``concepts.figures``,
+``tiny``, ``book``, ``book.quiz``); each module of the package gets a section rendered by
+Sphinx autodoc from its docstrings. (One page per wing made the concepts page 36,000
+elements and over 2 MB with the site's navigation; readers on phones and the browser
+suite's axe-core both paid for it.)
 ``--check`` exits 1 if the committed pages differ from what the tree gives
 (``tests/test_api_pages.py`` runs it).
 """
@@ -20,24 +21,64 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "llmhistory"
 OUT = ROOT / "book" / "api"
 #: page name -> (title, package); a page holds the package and its modules, not its subpackages
-#: that have a page of their own.
+#: that have a page of their own, nor the modules SPLIT gives a page of their own.
 PAGES = {
-    "concepts": ("The concepts", "concepts"),
+    "concepts": ("The concepts: the decoder", "concepts"),
+    "serving": ("The concepts: efficient serving and long context", "concepts"),
+    "scale": ("The concepts: scale, alignment, choice and evaluation", "concepts"),
     "figures": ("The figures", "concepts.figures"),
     "tiny": ("The tiny model", "tiny"),
     "book": ("The book's machinery", "book"),
     "quiz": ("The quizzes", "book.quiz"),
 }
+#: Modules of a package that live on another page of the same package, so that no page passes
+#: 2 MB as stored (the concepts page reached 2.4 MB with 30 modules). A module not listed stays
+#: on its package's first page.
+SPLIT = {
+    "serving": (
+        "batching",
+        "flash_attention",
+        "kv_cache",
+        "long_context",
+        "moe",
+        "quantization",
+        "roofline",
+        "rope",
+        "speculative",
+    ),
+    "scale": (
+        "contamination",
+        "evaluation_stats",
+        "finetuning",
+        "models",
+        "precision",
+        "preference_optimization",
+        "preferences",
+        "reasoning",
+        "scaling",
+        "scorecard",
+        "timeline",
+    ),
+}
 
 
 def _package(name: str) -> str:
-    """Return the dotted package (relative to ``llmhistory``) whose page documents ``name``."""
+    """Return the dotted package (relative to ``llmhistory``) whose pages document ``name``."""
     relative = name.split(".", 1)[1] if "." in name else ""
     packages = sorted((package for _, package in PAGES.values()), key=len, reverse=True)
     for package in packages:
         if relative == package or relative.startswith(package + "."):
             return package
     raise ValueError(f"module {name} belongs to no API page: add its package to PAGES")
+
+
+def page_of(name: str) -> str:
+    """Return the name of the page that documents module ``name``."""
+    package = _package(name)
+    for page_name, modules_here in SPLIT.items():
+        if PAGES[page_name][1] == package and name.rsplit(".", 1)[-1] in modules_here:
+            return page_name
+    return next(p for p, (_, pkg) in PAGES.items() if pkg == package and p not in SPLIT)
 
 
 def modules(page_name: str) -> list[str]:
@@ -52,7 +93,7 @@ def modules(page_name: str) -> list[str]:
         if parts[-1] == "__init__":
             parts = parts[:-1]
         name = ".".join(parts)
-        if _package(name) == package:
+        if page_of(name) == page_name:
             names.append(name)
     return sorted(names, key=lambda n: (n.count("."), n))
 
