@@ -4,7 +4,7 @@
 # and the bibliography (the API reference stays on the web: llmhistory.book.pdf.pdf_toc); then
 # Chromium prints it with page numbers, each chapter on a new page, solutions and
 # interactive-only panels left out (llmhistory.book.pdf). Measured on the shared 2-core machine:
-# 3 to 7 min in all (the single-page build; printing ~45 s); 170 A4 pages, 7.6 MB (15 chapters).
+# 3 to 7 min in all (the single-page build; printing ~45 s); 194 A4 pages, 8.5 MB (16 chapters and the timeline; 2026-12-02).
 #   make pdf-test   the PDF's checks (page count, chapter titles, fonts, no ?? references)
 .PHONY: pdf pdf-test
 
