@@ -122,6 +122,17 @@ def kl_divergence(policy: object, reference: object) -> float | np.ndarray:
     return float(kl) if kl.ndim == 0 else kl
 
 
+def _rewards_like(rewards: object, distribution: np.ndarray, name: str) -> np.ndarray:
+    """Return ``rewards`` as floats broadcast to ``distribution``'s shape (``name`` in errors)."""
+    r = as_float_array("rewards", rewards)
+    try:
+        return np.broadcast_to(r, distribution.shape)
+    except ValueError:
+        raise ValueError(
+            f"rewards with shape {r.shape} must broadcast to {name}'s shape {distribution.shape}"
+        ) from None
+
+
 def optimal_policy(reference: object, rewards: object, beta: float) -> np.ndarray:
     """Return ``pi*(y) = pi_ref(y) exp(r(y) / beta) / Z``, the maximiser of the RLHF objective.
 
@@ -159,14 +170,8 @@ def optimal_policy(reference: object, rewards: object, beta: float) -> np.ndarra
     array([1., 0.])
     """
     ref = _probabilities("reference", reference)
-    r = as_float_array("rewards", rewards)
+    r = _rewards_like(rewards, ref, "reference")
     beta = check_positive_float("beta", beta)
-    try:
-        r = np.broadcast_to(r, ref.shape)
-    except ValueError:
-        raise ValueError(
-            f"rewards with shape {r.shape} must broadcast to reference's shape {ref.shape}"
-        ) from None
     with np.errstate(divide="ignore"):
         logits = np.log(ref) + r / beta
     return softmax(logits, axis=-1)
@@ -207,14 +212,8 @@ def kl_regularized_objective(
     0.5
     """
     p = _probabilities("policy", policy)
-    r = as_float_array("rewards", rewards)
+    r = _rewards_like(rewards, p, "policy")
     beta = check_positive_float("beta", beta)
-    try:
-        r = np.broadcast_to(r, p.shape)
-    except ValueError:
-        raise ValueError(
-            f"rewards with shape {r.shape} must broadcast to policy's shape {p.shape}"
-        ) from None
     value = (p * r).sum(axis=-1) - beta * np.asarray(kl_divergence(p, reference))
     return float(value) if np.ndim(value) == 0 else value
 
