@@ -29,7 +29,6 @@ from llmhistory.concepts.models import ModelConfig, count_parameters, get_config
 
 __all__ = [
     "PUBLISHED_VOCABULARIES",
-    "QWEN2_5_7B",
     "VocabularyCost",
     "count_words",
     "embedding_parameters",
@@ -40,40 +39,13 @@ __all__ = [
     "vocabulary_cost",
 ]
 
-#: Qwen2.5-7B (base), from its Hugging Face ``config.json``: 28 layers, ``hidden_size`` 3584,
-#: 28 query / 4 key-value heads, ``intermediate_size`` 18944, ``vocab_size`` 152064 embedding
-#: rows, untied embeddings. The registry of :mod:`llmhistory.concepts.models` has no Qwen model,
-#: so the config lives here. Qwen2 puts biases on the Q, K and V projections but not on the
-#: output projection; ``ModelConfig.attention_bias`` would add all four, so it is off and the
-#: count comes out 129,024 parameters (28 x (3584 + 2 x 512)) below the exact 7,615,616,512.
-QWEN2_5_7B = ModelConfig(
-    name="qwen2.5-7b",
-    d_model=3584,
-    layers=28,
-    heads=28,
-    kv_heads=4,
-    d_ff=18944,
-    vocab_size=152064,
-    context=131072,
-    rope_base=1000000.0,
-    norm_eps=1e-6,
-    source=(
-        "Qwen Team 2024, Qwen2.5 Technical Report, https://arxiv.org/abs/2412.15115; "
-        "config of https://huggingface.co/Qwen/Qwen2.5-7B"
-    ),
-    notes=(
-        "Q, K and V biases (129,024 parameters) left out: ModelConfig's attention_bias would "
-        "also add an output-projection bias that Qwen2 does not have."
-    ),
-)
-
-#: The published models whose vocabularies chapter 15 compares, by display name: the registry's
-#: GPT-2 small, Llama 2 7B and Llama 3 8B, and :data:`QWEN2_5_7B`.
-PUBLISHED_VOCABULARIES: tuple[tuple[str, str | ModelConfig], ...] = (
+#: The published models whose vocabularies chapter 15 compares: display name and registry name
+#: (:func:`~llmhistory.concepts.models.get_config`).
+PUBLISHED_VOCABULARIES: tuple[tuple[str, str], ...] = (
     ("GPT-2 small", "gpt2"),
     ("Llama 2 7B", "llama-2-7b"),
     ("Llama 3 8B", "llama-3-8b"),
-    ("Qwen2.5-7B", QWEN2_5_7B),
+    ("Qwen2.5-7B", "qwen2.5-7b"),
 )
 
 
@@ -219,11 +191,7 @@ def published_vocabulary_costs() -> list[VocabularyCost]:
     >>> [(c.name, c.vocab_size) for c in published_vocabulary_costs()][-1]
     ('Qwen2.5-7B', 152064)
     """
-    costs = []
-    for label, model in PUBLISHED_VOCABULARIES:
-        config = get_config(model) if isinstance(model, str) else model
-        costs.append(vocabulary_cost(config, label))
-    return costs
+    return [vocabulary_cost(get_config(name), label) for label, name in PUBLISHED_VOCABULARIES]
 
 
 def tokens_per_word(tokens: int, words: int) -> float:
