@@ -170,18 +170,10 @@ def _label_points(fig: Figure, ax, points: Sequence[FrontierPoint]) -> None:
             and not any(box.overlaps(b) for b in obstacles)
         ]
         best = free[0] if free else 0
-        dx, dy, ha, va = _OFFSETS[best]
+        dy = _OFFSETS[best][1]
         leader = {"arrowstyle": "-", "color": "#999999", "linewidth": 0.6}
-        label = ax.annotate(
-            p.name,
-            (p.year, p.value),
-            xytext=(dx, dy),
-            textcoords="offset points",
-            ha=ha,
-            va=va,
-            fontsize=9,
-            color="#333333",
-            arrowprops=leader if abs(dy) > 3 else None,
+        label = _annotate(
+            ax, p, _OFFSETS[best], color="#333333", arrowprops=leader if abs(dy) > 3 else None
         )
         label.set_in_layout(False)
         placed.append(boxes[best])
@@ -189,8 +181,16 @@ def _label_points(fig: Figure, ax, points: Sequence[FrontierPoint]) -> None:
 
 def _text_box(ax, p: FrontierPoint, offset: tuple[int, int, str, str]) -> Bbox:
     """Return the display box a label at ``offset`` would take (drawn, measured, removed)."""
+    probe = _annotate(ax, p, offset)
+    box = probe.get_window_extent()
+    probe.remove()
+    return box
+
+
+def _annotate(ax, p: FrontierPoint, offset: tuple[int, int, str, str], **style):
+    """Write ``p``'s name at ``offset`` (points from the point, then alignment), 9 pt."""
     dx, dy, ha, va = offset
-    probe = ax.annotate(
+    return ax.annotate(
         p.name,
         (p.year, p.value),
         xytext=(dx, dy),
@@ -198,7 +198,5 @@ def _text_box(ax, p: FrontierPoint, offset: tuple[int, int, str, str]) -> Bbox:
         ha=ha,
         va=va,
         fontsize=9,
+        **style,
     )
-    box = probe.get_window_extent()
-    probe.remove()
-    return box
