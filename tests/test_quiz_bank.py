@@ -32,7 +32,12 @@ from llmhistory.book.quiz import (
     validate_bank,
     validate_quiz,
 )
-from llmhistory.book.quiz.policy import MAX_LONGEST_SHARE, correct_is_longest
+from llmhistory.book.quiz.policy import (
+    MAX_LONGEST_SHARE,
+    REVIEW_QUESTIONS,
+    correct_is_longest,
+)
+from llmhistory.book.quiz.scoring import min_correct
 
 BANK = load_bank()
 
@@ -60,7 +65,7 @@ class TestShippedBank:
     def test_question_counts(self):
         counts = {q.chapter: len(q.questions) for q in BANK}
         assert all(counts[c.number] >= 5 for c in CHAPTERS if c.number != 12), counts
-        assert counts[12] == 10
+        assert counts[12] == REVIEW_QUESTIONS == 14
 
     def test_every_quiz_passes_with_one_miss(self):
         # with the strict 75% rule a 4-question quiz would need 4 / 4; 5 questions allow a miss
@@ -68,11 +73,17 @@ class TestShippedBank:
             assert quiz.min_correct < len(quiz.questions), quiz.id
             assert grade(quiz, answers_with(quiz, len(quiz.questions) - 1)).passed, quiz.id
 
-    def test_review_is_chapter_12_and_passes_at_8_of_10(self):
+    def test_review_is_chapter_12_and_passes_above_75_percent(self):
         review = load_quiz(12)
         assert review.id == "ch12-review"
         assert review.pass_threshold == 0.75
-        assert review.min_correct == 8
+        assert review.min_correct == min_correct(REVIEW_QUESTIONS, 0.75) == 11  # 10 / 14 = 71%
+
+    def test_review_covers_every_chapter(self):
+        review = load_quiz(12)
+        covered = {q.chapter or review.chapter for q in review.questions}
+        assert covered >= {2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 15, 16}, covered
+        assert [q.chapter for q in review.questions[-4:]] == [13, 14, 15, 16]
 
     def test_file_names_and_ids_follow_the_convention(self):
         for path in sorted(bank_dir().glob("*.yaml")):
@@ -406,6 +417,62 @@ class TestAnswersMatchTheLibrary:
         assert 20 - 10 + 1 == 11 and "position 11" in question.choices[question.answer]
         assert f"{curve.spread:.0f}-point" in question.why[3]
 
+    def test_review_mla_cache(self):
+        from llmhistory.concepts.kv_cache import mla_cache_bytes_per_token
+
+        size = mla_cache_bytes_per_token(layers=61, kv_lora_rank=512, rope_head_dim=64)
+        assert size == 61 * 576 * 2 == 70_272
+        question = next(q for q in load_quiz(12).questions if q.id == "ch12-review-mla-cache")
+        assert question.choices[question.answer].startswith(f"About {size / 1024:.1f} KiB")
+        # the slips: one byte per value, the latent counted for keys and values, plain MHA
+        mha = 61 * 128 * ((128 + 64) + 128) * 2
+        assert question.choices[0].startswith(f"About {size / 2048:.1f} KiB")
+        assert question.choices[1].startswith(f"About {2 * size / 1024:.0f} KiB")
+        assert question.choices[3].startswith(f"About {mha / 1024:,.0f} KiB")
+        assert f"{mha / size:.0f} times less" in question.explanation
+
+    def test_review_kl_tie(self):
+        from llmhistory.concepts.preference_optimization import optimal_policy
+
+        pi_star = optimal_policy([0.2, 0.3, 0.4, 0.1], [2.0, 2.0, 0.0, -1.0], 0.1)
+        assert np.allclose(pi_star[:2], [0.4, 0.6], atol=1e-6)
+        for beta in (0.1, 1.0, 10.0):  # the tie keeps the reference's ratio at every beta
+            p = optimal_policy([0.2, 0.3, 0.4, 0.1], [2.0, 2.0, 0.0, -1.0], beta)
+            assert math.isclose(p[1] / p[0], 1.5)
+        text = f"{pi_star[0]:.1f} and {pi_star[1]:.1f}"
+        assert text in correct_text(load_quiz(12), "ch12-review-kl-tie")[0]
+
+    def test_review_token_tax(self):
+        from llmhistory.tiny import load_tiny
+        from llmhistory.tiny.vocabulary import token_tax
+
+        tax = {r.code: r for r in token_tax(load_tiny()[1])}
+        hindi, english = tax["hi"], tax["en"]
+        assert hindi.tokens == hindi.utf8_bytes  # one token per byte
+        question = next(q for q in load_quiz(12).questions if q.id == "ch12-review-token-tax")
+        for value in (english.tokens, hindi.characters, hindi.utf8_bytes):
+            assert str(value) in question.text
+        assert correct_text(load_quiz(12), question.id)[0].startswith(
+            f"About {hindi.premium:.1f} times the English tokens: {hindi.tokens} tokens"
+        )
+        assert question.choices[2].startswith(
+            f"About {hindi.characters / english.tokens:.1f} times the English tokens"
+        )
+        assert f"{english.characters} in English" in question.choices[3]
+
+    def test_review_margin(self):
+        from llmhistory.concepts.evaluation_stats import BENCHMARKS, paired_half_width
+
+        gsm8k = next(b for b in BENCHMARKS if b.name == "GSM8K")
+        half = float(paired_half_width(gsm8k.items, 0.15))
+        assert f"{gsm8k.items:,}" in next(
+            q.text for q in load_quiz(12).questions if q.id == "ch12-review-margin"
+        )
+        assert correct_text(load_quiz(12), "ch12-review-margin")[0].startswith(
+            f"About ±{100 * half:.1f} points"
+        )
+        assert 2 * 0.01 < half  # the interval is wider than twice the 1-point lead
+
 
 # ---------------------------------------------------------------------------------------------
 # the book's rules
@@ -414,14 +481,17 @@ class TestAnswersMatchTheLibrary:
 class TestBookPolicy:
     def test_broken_rules_are_each_reported(self):
         short = validate_quiz(quiz_data(2, "short", 3), source="s.yaml")
-        review9 = validate_quiz(quiz_data(9, "rev", 12), source="r.yaml")
+        review9 = validate_quiz(quiz_data(REVIEW_QUESTIONS - 1, "rev", 12), source="r.yaml")
         extra = validate_quiz(quiz_data(3, "extra", 99), source="e.yaml")
         loose = validate_quiz(quiz_data(3, "loose", None), source="l.yaml")
         with pytest.raises(QuizError) as info:
             validate_bank([*BANK[:2], short, *BANK[3:11], review9, extra, loose], book_policy=True)
         text = str(info.value)
         assert "s.yaml: quiz 'short': field 'questions': a chapter quiz needs at least 3" in text
-        assert "r.yaml: quiz 'rev': field 'questions': the review quiz needs exactly 10" in text
+        assert (
+            f"r.yaml: quiz 'rev': field 'questions': the review quiz needs exactly "
+            f"{REVIEW_QUESTIONS} questions, got {REVIEW_QUESTIONS - 1}"
+        ) in text
         assert "e.yaml: quiz 'extra': field 'chapter': the book has chapters 1-" in text
         assert text.count("got 99") == 1
         assert "l.yaml: quiz 'loose': missing required field 'chapter'" in text

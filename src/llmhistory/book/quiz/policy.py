@@ -28,7 +28,7 @@ __all__ = [
 #: Every chapter but the review has at least this many checkpoint questions ...
 MIN_CHAPTER_QUESTIONS = 3
 #: ... and the last chapter holds the review quiz with exactly this many.
-REVIEW_CHAPTER, REVIEW_QUESTIONS = 12, 10
+REVIEW_CHAPTER, REVIEW_QUESTIONS = 12, 14
 #: In at most this share of a quiz's single-answer questions may the correct choice be the
 #: strictly longest (with four choices, chance alone gives about a quarter).
 MAX_LONGEST_SHARE = 1 / 3

@@ -113,8 +113,9 @@ class Quiz:
         """Return the fewest correct answers that pass (``correct / total > threshold``).
 
         >>> from llmhistory.book.quiz import load_quiz
-        >>> load_quiz(12).min_correct
-        8
+        >>> review = load_quiz(12)  # 11 of 14 is 79%; 10 of 14 is 71%
+        >>> review.min_correct, len(review.questions)
+        (11, 14)
         """
         return min_correct(len(self.questions), self.pass_threshold)
 
