@@ -48,12 +48,16 @@ from llmhistory.book.quiz import (
     validate_quiz,
 )
 from llmhistory.book.quiz import chapter_page as page_of_chapter
+from llmhistory.book.quiz.scoring import percent, score_text
 
 # Imported here, not at the top, so that a unit-test run without Playwright still collects.
 expect = pytest.importorskip("playwright.sync_api").expect
 
 REVIEW = load_quiz(12)
 CH08 = load_quiz(8)
+#: The review's size and pass mark, from the bank: more than 75% right passes.
+TOTAL, PASS = len(REVIEW.questions), REVIEW.min_correct
+NEED = f"you need more than 75% (at least {PASS} of {TOTAL} correct)"
 #: What a payload sets when it runs; it must stay undefined.
 FLAG = "__llmhqPwned"
 HOSTILE_TITLE = f"Hostile </title><script>window.{FLAG} = 'title'; alert('title')</script>"
@@ -294,13 +298,10 @@ def check_and_compare(root: Any, quiz: Quiz, picks: dict[str, tuple[int, ...]]) 
 def test_review_page_counts_down_and_enables_check_only_when_all_answered(open_tab, quiz_site):
     tab = open_tab(quiz_site + "review.html")
     root = quiz_root(tab.page, REVIEW)
-    total = len(REVIEW.questions)
-    assert total == 10
-    expect(root).to_have_attribute("data-total", "10")
+    total = TOTAL
+    expect(root).to_have_attribute("data-total", str(total))
     expect(root).to_have_attribute("data-min-correct", str(REVIEW.min_correct))
-    expect(role(root, "status")).to_have_text(
-        "Not complete yet: you need more than 75% (at least 8 of 10 correct)."
-    )
+    expect(role(root, "status")).to_have_text(f"Not complete yet: {NEED}.")
     expect_fresh(root, REVIEW)
     for done, question in enumerate(REVIEW.questions, 1):
         choose(root, question, question.answer_set)
@@ -328,13 +329,13 @@ def test_all_correct_passes_and_the_pass_survives_a_reload(open_tab, quiz_site):
     picks = picks_with(REVIEW, len(REVIEW.questions))
     answer_all(root, REVIEW, picks)
     result = check_and_compare(root, REVIEW, picks)
-    assert (result.correct, result.passed) == (10, True)
-    expect(role(root, "score")).to_have_text("Score: 10 / 10 (100%)")
+    assert (result.correct, result.passed) == (TOTAL, True)
+    expect(role(root, "score")).to_have_text(f"Score: {score_text(TOTAL, TOTAL)}")
     expect(role(root, "status")).to_have_text("Passed. Quiz complete.")
     expect(role(root, "status")).to_have_attribute("data-complete", "true")
     expect(root).to_have_attribute("data-complete", "true")
     expect(root).to_have_attribute("data-stored", "true")
-    assert role(root, "verdict").all_text_contents() == ["\u2713 Correct."] * 10
+    assert role(root, "verdict").all_text_contents() == ["\u2713 Correct."] * TOTAL
     explanations = role(root, "explanation").all_text_contents()
     assert explanations == [q.explanation for q in REVIEW.questions]
     assert root.locator('[data-role="why"]:visible').count() == 0  # nothing was misjudged
@@ -347,21 +348,23 @@ def test_all_correct_passes_and_the_pass_survives_a_reload(open_tab, quiz_site):
         ]
     assert stored_pass(tab.page, root) == {
         "passed": True,
-        "correct": 10,
-        "total": 10,
+        "correct": TOTAL,
+        "total": TOTAL,
         "percent": 100,
     }
 
     tab.page.reload(wait_until="load")
     root = quiz_root(tab.page, REVIEW)
-    expect(role(root, "status")).to_have_text("Quiz complete (passed with 10 / 10 (100%)).")
+    expect(role(root, "status")).to_have_text(
+        f"Quiz complete (passed with {score_text(TOTAL, TOTAL)})."
+    )
     expect(role(root, "status")).to_have_attribute("data-complete", "true")
     expect(root).to_have_attribute("data-complete", "true")
     expect_fresh(root, REVIEW)
     tab.assert_clean()
 
 
-@pytest.mark.parametrize(("n_correct", "passes"), [(7, False), (8, True)])
+@pytest.mark.parametrize(("n_correct", "passes"), [(PASS - 1, False), (PASS, True)])
 def test_the_pass_mark_is_more_than_75_percent(open_tab, quiz_site, n_correct, passes):
     tab = open_tab(quiz_site + "review.html")
     root = quiz_root(tab.page, REVIEW)
@@ -369,15 +372,12 @@ def test_the_pass_mark_is_more_than_75_percent(open_tab, quiz_site, n_correct, p
     answer_all(root, REVIEW, picks)
     result = check_and_compare(root, REVIEW, picks)
     assert (result.correct, result.passed) == (n_correct, passes)
-    percent = n_correct * 10
-    expect(role(root, "score")).to_have_text(f"Score: {n_correct} / 10 ({percent}%)")
+    expect(role(root, "score")).to_have_text(f"Score: {score_text(n_correct, TOTAL)}")
     status = role(root, "status")
     if passes:
         expect(status).to_have_text("Passed. Quiz complete.")
     else:
-        expect(status).to_have_text(
-            re.compile(r"^Not passed: you need more than 75% \(at least 8 of 10 correct\)\.")
-        )
+        expect(status).to_have_text(re.compile(rf"^Not passed: {re.escape(NEED)}\."))
     expect(status).to_have_attribute("data-complete", str(passes).lower())
     # A wrong answer's verdict names the correct choice, as the page shows it.
     wrong = REVIEW.questions[-1]
@@ -392,7 +392,9 @@ def test_the_pass_mark_is_more_than_75_percent(open_tab, quiz_site, n_correct, p
     root = quiz_root(tab.page, REVIEW)
     expect(root).to_have_attribute("data-complete", str(passes).lower())
     if passes:
-        expect(role(root, "status")).to_have_text("Quiz complete (passed with 8 / 10 (80%)).")
+        expect(role(root, "status")).to_have_text(
+            f"Quiz complete (passed with {score_text(PASS, TOTAL)})."
+        )
     else:
         expect(role(root, "status")).to_have_text(re.compile(r"^Not complete yet"))
         assert stored_pass(tab.page, root) is None
@@ -402,17 +404,18 @@ def test_the_pass_mark_is_more_than_75_percent(open_tab, quiz_site, n_correct, p
 def test_try_again_resets_the_attempt_and_keeps_a_stored_pass(open_tab, quiz_site):
     tab = open_tab(quiz_site + "review.html")
     root = quiz_root(tab.page, REVIEW)
-    best = picks_with(REVIEW, 9)
+    best = picks_with(REVIEW, TOTAL - 1)
+    best_text = f"Quiz complete (passed with {score_text(TOTAL - 1, TOTAL)})."
     answer_all(root, REVIEW, best)
     check_and_compare(root, REVIEW, best)
     role(root, "retry").click()
     expect_fresh(root, REVIEW)
     expect(root.locator("input[data-choice]").first).to_be_focused()
-    expect(role(root, "status")).to_have_text("Quiz complete (passed with 9 / 10 (90%)).")
+    expect(role(root, "status")).to_have_text(best_text)
     expect(root).to_have_attribute("data-complete", "true")
 
     # A failing attempt after the pass: the pass stays, and the status says both.
-    worse = picks_with(REVIEW, 7)
+    worse = picks_with(REVIEW, PASS - 1)
     answer_all(root, REVIEW, worse)
     check_and_compare(root, REVIEW, worse)
     expect(role(root, "status")).to_have_text(
@@ -421,14 +424,19 @@ def test_try_again_resets_the_attempt_and_keeps_a_stored_pass(open_tab, quiz_sit
     expect(root).to_have_attribute("data-complete", "true")
     # A lower pass does not overwrite the better one.
     role(root, "retry").click()
-    lower = picks_with(REVIEW, 8)
+    lower = picks_with(REVIEW, PASS)
     answer_all(root, REVIEW, lower)
     check_and_compare(root, REVIEW, lower)
-    assert stored_pass(tab.page, root) == {"passed": True, "correct": 9, "total": 10, "percent": 90}
+    assert stored_pass(tab.page, root) == {
+        "passed": True,
+        "correct": TOTAL - 1,
+        "total": TOTAL,
+        "percent": percent(TOTAL - 1, TOTAL),
+    }
 
     tab.page.reload(wait_until="load")
     root = quiz_root(tab.page, REVIEW)
-    expect(role(root, "status")).to_have_text("Quiz complete (passed with 9 / 10 (90%)).")
+    expect(role(root, "status")).to_have_text(best_text)
     tab.assert_clean()
 
 
@@ -502,7 +510,7 @@ def test_the_quiz_works_from_the_keyboard_alone(open_tab, quiz_site):
     page.keyboard.press("Tab")
     expect(role(root, "check")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(role(root, "score")).to_have_text("Score: 10 / 10 (100%)")
+    expect(role(root, "score")).to_have_text(f"Score: {score_text(TOTAL, TOTAL)}")
     expect(role(root, "score")).to_be_focused()
     expect(root).to_have_attribute("data-complete", "true")
 
