@@ -840,6 +840,8 @@ class KVCache:
             layers=c.layers, batch=1, kv_heads=c.kv_heads, tokens=capacity, head_dim=c.head_dim
         )
         self._data = np.zeros(layout, self.dtype)  # [layers, 2, 1, kv_heads, capacity, hd]
+        self._read_only = self._data.view()  # what callers see: its slices are read-only too
+        self._read_only.flags.writeable = False
         self._tokens = 0
         self._next_layer = 0  # the layer append expects next
         self._new = 0  # tokens being appended in the current pass
@@ -901,9 +903,13 @@ class KVCache:
             If ``layer`` is not the next layer, the shapes or dtypes do not match the cache,
             or the new positions do not fit its capacity.
         """
-        c, layer = self.config, check_int("layer", layer, minimum=0)
-        if layer != self._next_layer:
-            raise ValueError(f"layer={layer} must be {self._next_layer}: layers append in order")
+        c = self.config
+        if type(layer) is not int or layer != self._next_layer:  # one test in the common case
+            layer = check_int("layer", layer, minimum=0)
+            if layer != self._next_layer:
+                raise ValueError(
+                    f"layer={layer} must be {self._next_layer}: layers append in order"
+                )
         for name, array in (("k", k), ("v", v)):
             if not isinstance(array, np.ndarray):
                 raise TypeError(f"{name} must be a numpy array, got {type(array).__name__}")
@@ -919,17 +925,19 @@ class KVCache:
             raise ValueError(f"k and v must hold the same >= 1 positions, got {k.shape}, {v.shape}")
         if layer and new != self._new:
             raise ValueError(f"layer {layer} appends {new} positions, layer 0 appended {self._new}")
-        end = self.tokens + new
-        if end > self.capacity:
+        start = self._tokens
+        end = start + new
+        if end > self._data.shape[4]:
             raise ValueError(
-                f"{new} new positions do not fit: the cache holds {self.tokens} of {self.capacity}"
+                f"{new} new positions do not fit: the cache holds {start} of {self.capacity}"
             )
-        self._data[layer, 0, 0, :, self.tokens : end] = k
-        self._data[layer, 1, 0, :, self.tokens : end] = v
+        self._data[layer, 0, 0, :, start:end] = k
+        self._data[layer, 1, 0, :, start:end] = v
         self._new, self._next_layer = new, (layer + 1) % c.layers
         if self._next_layer == 0:
             self._tokens = end
-        return self._view(layer, 0, end), self._view(layer, 1, end)
+        stored = self._read_only[layer, :, 0, :, :end]  # [2, kv_heads, end, head_dim], read-only
+        return stored[0], stored[1]
 
     def truncate(self, tokens: int) -> KVCache:
         """Keep only the first ``tokens`` positions (roll back rejected ones); return self.
@@ -967,6 +975,4 @@ class KVCache:
         return layer
 
     def _view(self, layer: int, kv: int, end: int) -> np.ndarray:
-        view = self._data[layer, kv, 0, :, :end]  # [kv_heads, end, head_dim]
-        view.flags.writeable = False
-        return view
+        return self._read_only[layer, kv, 0, :, :end]  # [kv_heads, end, head_dim], read-only

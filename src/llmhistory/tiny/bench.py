@@ -230,7 +230,8 @@ def _compare(
     if modules is None:
         forward_s = best_seconds(lambda: model.logits(ids), repeats)
         generate_s = best_seconds(
-            lambda: generate_ids(model, prompt_ids, max_new_tokens=new_tokens), generate_repeats
+            lambda: generate_ids(model, prompt_ids, max_new_tokens=new_tokens, use_cache=True),
+            generate_repeats,
         )
         return forward_s, generate_s, None
     torch, transformers = modules
@@ -251,7 +252,7 @@ def _compare(
                 times[1, r] = best_seconds(lambda: reference(batch), 1)
             for r in range(generate_repeats):
                 begin = time.perf_counter()
-                ours = generate_ids(model, prompt_ids, max_new_tokens=new_tokens)
+                ours = generate_ids(model, prompt_ids, max_new_tokens=new_tokens, use_cache=True)
                 times[2, r] = time.perf_counter() - begin
                 begin = time.perf_counter()
                 theirs = reference.generate(prompt, generation_config=setup)
@@ -323,7 +324,7 @@ def run_benchmark(
     repeats = check_int("repeats", repeats, minimum=1)
     generate_repeats = check_int("generate_repeats", generate_repeats, minimum=1)
     prompt_ids = tokenizer.encode(check_str("prompt", prompt), add_bos=True)
-    cached = generate_ids(model, prompt_ids, max_new_tokens=new_tokens)
+    cached = generate_ids(model, prompt_ids, max_new_tokens=new_tokens, use_cache=True)
     begin = time.perf_counter()
     uncached = generate_ids(model, prompt_ids, max_new_tokens=new_tokens, use_cache=False)
     uncached_s = time.perf_counter() - begin
@@ -337,7 +338,8 @@ def run_benchmark(
     else:
         forward_s = best_seconds(lambda: model.logits(ids), repeats)
         cached_s = best_seconds(
-            lambda: generate_ids(model, prompt_ids, max_new_tokens=new_tokens), generate_repeats
+            lambda: generate_ids(model, prompt_ids, max_new_tokens=new_tokens, use_cache=True),
+            generate_repeats,
         )
         ref = None
     _, cache = model.forward_step(ids)

@@ -21,11 +21,18 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from llmhistory._validate import check_bool, check_instance, check_int, check_sequence, check_str
+from llmhistory._validate import (
+    as_int_array,
+    check_bool,
+    check_instance,
+    check_int,
+    check_sequence,
+    check_str,
+)
 from llmhistory.concepts.decoding import (
     GREEDY,
     DecodingPolicy,
@@ -36,7 +43,7 @@ from llmhistory.concepts.decoding import (
 )
 from llmhistory.concepts.next_token import LoopStep
 from llmhistory.concepts.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
-from llmhistory.tiny.model import TinyDecoder
+from llmhistory.tiny.model import TinyDecoder, forward
 from llmhistory.tiny.tokenizer import BPETokenizer
 
 __all__ = [
@@ -163,6 +170,7 @@ def generate_ids(
     model = check_instance("model", model, TinyDecoder)
     max_new_tokens = check_int("max_new_tokens", max_new_tokens, minimum=0)
     seed = check_int("seed", seed, minimum=0)
+    use_cache = check_bool("use_cache", use_cache)
     if isinstance(prompt_ids, (str, bytes)):
         raise TypeError("prompt_ids must be a sequence of token ids, got a string (encode it)")
     prompt = model.check_token_ids(prompt_ids)
@@ -172,6 +180,8 @@ def generate_ids(
             f"max_new_tokens={max_new_tokens} plus {prompt.size} prompt tokens exceeds "
             f"context={model.config.context}"
         )
+    if use_cache and isinstance(policy, DecodingPolicy) and policy.greedy:
+        return _greedy_with_cache(model, prompt, max_new_tokens, stop_tokens)
     next_logits = next_logits_function(model, use_cache=use_cache, capacity=max(total, 1))
     rng = np.random.default_rng(seed)
     return generate(
@@ -182,6 +192,45 @@ def generate_ids(
         rng=rng,
         stop_tokens=stop_tokens,
     )
+
+
+def _check_stop_tokens(stop_tokens: object) -> set[int]:
+    """Return ``stop_tokens`` as a set of ids, checked as the general loop checks them."""
+    if isinstance(stop_tokens, (str, bytes)) or not isinstance(stop_tokens, Iterable):
+        raise TypeError(
+            f"stop_tokens must be a sequence of integer token ids, got {type(stop_tokens).__name__}"
+        )
+    array = as_int_array("stop_tokens", list(stop_tokens), ndim=1)
+    if (array < 0).any():
+        raise ValueError(f"stop_tokens must hold token ids >= 0, got {int(array.min())}")
+    return {int(t) for t in array}
+
+
+def _greedy_with_cache(
+    model: TinyDecoder, prompt: np.ndarray, max_new_tokens: int, stop_tokens: Sequence[int]
+) -> Generation:
+    """Return :func:`~llmhistory.concepts.decoding.generate`'s greedy run, as a lean loop.
+
+    Greedy decoding with the cache is the common case (every example of the book, the
+    benchmark), and it needs neither a sampler nor a re-check of logits the model has just
+    computed: each step is one cached forward pass over the newest token and an ``argmax``
+    (the first of tied maxima, as :func:`~llmhistory.concepts.decoding.choose_token`). The
+    tests check it gives the general loop's tokens.
+    """
+    stops = _check_stop_tokens(stop_tokens)
+    ids = prompt.tolist()
+    if max_new_tokens == 0:
+        return Generation(tuple(ids), (), "max_new_tokens")
+    cache = model.new_cache(prompt.size + max_new_tokens)
+    logits, _ = model.forward_step(prompt, cache)  # [prompt, vocab_size]: the checked pass
+    for step in range(max_new_tokens):
+        token = int(np.argmax(logits[-1]))
+        ids.append(token)
+        if token in stops:
+            return Generation(tuple(ids), tuple(ids[prompt.size :]), "stop_token")
+        if step + 1 < max_new_tokens:  # the cache has room: it holds prompt + max_new_tokens
+            logits = forward(model, np.array([token]), cache.tokens, cache=cache)
+    return Generation(tuple(ids), tuple(ids[prompt.size :]), "max_new_tokens")
 
 
 def generate_text(
