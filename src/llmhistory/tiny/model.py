@@ -82,7 +82,6 @@ __all__ = [
     "rms_norm",
     "scaled_scores",
     "silu",
-    "softmax_in_place",
     "swiglu",
     "tiny_config",
 ]
@@ -202,23 +201,6 @@ def scaled_scores(q: np.ndarray, k: np.ndarray) -> np.ndarray:
     return scores.reshape(heads, n_q, -1)  # [heads, n_q, n_k]
 
 
-def softmax_in_place(scores: np.ndarray) -> np.ndarray:
-    """Turn ``scores`` into ``exp(scores - max) / sum`` over the last axis, in place; return it.
-
-    The arithmetic of :func:`llmhistory.concepts.decoding.softmax_rows` without its two
-    temporary arrays; ``-inf`` gives exactly 0. Every row needs one finite entry.
-
-    ``[..., n] -> [..., n]`` (the same array)
-
-    >>> softmax_in_place(np.array([[0.0, 0.0, -np.inf]], np.float32))
-    array([[0.5, 0.5, 0. ]], dtype=float32)
-    """
-    scores -= scores.max(axis=-1, keepdims=True)
-    np.exp(scores, out=scores)
-    scores /= scores.sum(axis=-1, keepdims=True)
-    return scores
-
-
 def mix_values(weights: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Return each query's weighted sum of the Values, each Value head shared by a group.
 
@@ -312,10 +294,12 @@ def causal_attention(
         if mask is not None and b - a > 1:
             scores[:, :, keys - (b - a) :] += mask[: b - a, : b - a]  # the diagonal square
         scores_seen = None if observe is None else scores.copy()
-        scores -= scores.max(axis=-1, keepdims=True)  # softmax, in place, normalized last:
-        weights = np.exp(scores, out=scores)  # [heads, b - a, keys], each row still to be
-        total = weights.sum(axis=-1, keepdims=True)  # divided by its total; dividing the
-        mixed = mix_values(weights, v[:, :keys]) / total  # [heads, b - a, hd] is cheaper
+        # the softmax, in place; its division is left for the [heads, b - a, hd] output,
+        # smaller than the [heads, b - a, keys] weights
+        scores -= scores.max(axis=-1, keepdims=True)
+        weights = np.exp(scores, out=scores)  # [heads, b - a, keys], rows not yet normalized
+        total = weights.sum(axis=-1, keepdims=True)  # [heads, b - a, 1]
+        mixed = mix_values(weights, v[:, :keys]) / total  # [heads, b - a, hd]
         out[a:b] = mixed.transpose(1, 0, 2)
         if observe is not None:
             observe(scores_seen, weights / total, a, b)
