@@ -84,12 +84,12 @@ def _search(light: Any, base_url: str, query: str) -> list[str]:
 
 @pytest.mark.visits(SEARCH_PAGE)
 def test_search_finds_the_kv_cache_chapter(visit, base_url, toc_order):
-    """The search page's visit searched for "KV cache"; its results are checked here."""
+    """The search page's visit searched for "PagedAttention"; its results are checked here."""
     if KV_CACHE_PAGE not in toc_order:
         pytest.skip(f"{KV_CACHE_PAGE} is not in the toc yet")
-    assert SEARCH_QUERY == "KV cache"
+    assert SEARCH_QUERY == "PagedAttention"
     results = [_path(h, base_url) for h in visit(SEARCH_PAGE, "light").search_results]
-    assert KV_CACHE_PAGE in results, f"search for 'KV cache' found: {results}"
+    assert KV_CACHE_PAGE in results, f"search for {SEARCH_QUERY!r} found: {results}"
 
 
 @pytest.mark.visits("root")
