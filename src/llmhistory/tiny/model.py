@@ -44,6 +44,7 @@ is :func:`~llmhistory.tiny.checkpoint.load_tiny`.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -249,6 +250,14 @@ def causal_scores_mask(tokens: int, keys: int, dtype: np.dtype) -> np.ndarray:
     return np.triu(np.full((tokens, keys), -np.inf, dtype), k=keys - tokens + 1)
 
 
+@functools.lru_cache(maxsize=16)
+def _square_mask(size: int, dtype: str) -> np.ndarray:
+    """Return a read-only ``causal_scores_mask(size, size)``, made once per size and dtype."""
+    mask = causal_scores_mask(size, size, np.dtype(dtype))
+    mask.flags.writeable = False
+    return mask
+
+
 #: Queries per tile of :func:`causal_attention`: 64 skips most of the masked half of a
 #: 256-token pass while keeping the tiles' matrix products large (measured in ``bench``).
 QUERY_BLOCK = 64
@@ -285,7 +294,7 @@ def causal_attention(
     heads, n_q, head_dim = q.shape
     past = k.shape[1] - n_q  # keys before the first query
     size = min(block, n_q)  # the diagonal square of a full tile
-    mask = causal_scores_mask(size, size, q.dtype) if causal and n_q > 1 else None
+    mask = _square_mask(size, q.dtype.str) if causal and n_q > 1 else None
     out = np.empty((n_q, heads, head_dim), q.dtype)  # [n_q, heads, hd]
     for a in range(0, n_q, block):
         b = min(a + block, n_q)
