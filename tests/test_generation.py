@@ -197,7 +197,7 @@ class TestBadInput:
 
 class TestBench:
     def test_run_benchmark(self, shipped):
-        result = run_benchmark(*shipped, new_tokens=6, repeats=1)
+        result = run_benchmark(*shipped, new_tokens=6, repeats=1, reference=False, sgemm_sizes=[64])
         assert result.new_tokens == 6 and result.prompt_tokens > 1
         assert result.cache_nbytes == result.formula_nbytes
         c = shipped[0].config
@@ -209,7 +209,7 @@ class TestBench:
         assert "speedup with the cache" in format_benchmark(result)
 
     def test_main_prints(self, capsys):
-        assert main(["--tokens", "3"]) == 0
+        assert main(["--tokens", "3", "--repeats", "1", "--generate-repeats", "1"]) == 0
         out = capsys.readouterr().out
         assert "tokens/s" in out and "match=True" in out
 
@@ -232,7 +232,7 @@ class TestBench:
 
         monkeypatch.setattr(bench, "generate_ids", flaky)
         with pytest.raises(ValueError, match="disagree"):
-            bench.run_benchmark(*shipped, new_tokens=2, repeats=1)
+            bench.run_benchmark(*shipped, new_tokens=2, repeats=1, reference=False)
 
     def test_bad_arguments(self, shipped):
         with pytest.raises(ValueError, match="new_tokens"):

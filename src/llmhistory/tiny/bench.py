@@ -44,6 +44,7 @@ __all__ = [
     "ReferenceResult",
     "best_seconds",
     "format_benchmark",
+    "interleaved_best",
     "main",
     "reference_model",
     "run_benchmark",
@@ -73,6 +74,9 @@ class ReferenceResult:
         Whether both generated the same greedy tokens.
     versions : str
         E.g. ``"transformers 5.24.0, torch 2.13.0"``.
+    forward_cpu_ratio, generate_cpu_ratio : float
+        The reference's best CPU time over the NumPy model's, for the forward pass and for
+        generation: the ratios with the time spent waiting for a core left out.
     """
 
     forward_ms: float
@@ -80,6 +84,8 @@ class ReferenceResult:
     max_abs_logit_diff: float
     same_tokens: bool
     versions: str
+    forward_cpu_ratio: float = float("nan")
+    generate_cpu_ratio: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -106,8 +112,8 @@ class BenchResult:
         matrix products, and attention over the keys each query sees).
     sgemm_gflops : float
         This machine's measured float32 matrix-product speed (:func:`sgemm_gflops`), GFLOP/s.
-    repeats : int
-        Timings each best-of figure is the best of.
+    repeats, generate_repeats : int
+        Timings the forward and the generation figures are the best of.
     threads : str
         The BLAS thread setting NumPy ran with (``OPENBLAS_NUM_THREADS``).
     reference : ReferenceResult or None
@@ -125,6 +131,7 @@ class BenchResult:
     forward_flops: int = 0
     sgemm_gflops: float = float("nan")
     repeats: int = 1
+    generate_repeats: int = 1
     threads: str = "unset"
     reference: ReferenceResult | None = None
 
@@ -159,18 +166,21 @@ def best_seconds(run: Callable[[], object], repeats: int) -> float:
     return best
 
 
-def sgemm_gflops(size: int = 2048, repeats: int = 3) -> float:
+def sgemm_gflops(size: int = 1024, repeats: int | None = None) -> float:
     """Return the measured speed of a ``size x size`` float32 ``np.matmul``, GFLOP/s.
 
-    ``2 size^3`` FLOPs over the best of ``repeats`` runs: the matrix-product peak this process
-    gets from NumPy's BLAS with its current thread setting.
+    ``2 size^3`` FLOPs over the best of ``repeats`` runs (default: about 15 GFLOP of work in
+    all, at least 3 runs): the matrix-product peak this process gets from NumPy's BLAS with
+    its current thread setting.
 
     >>> sgemm_gflops(size=64, repeats=1) > 0
     True
     """
     size = check_positive_int("size", size)
+    flops = 2 * size**3
+    repeats = max(3, round(1.5e10 / flops)) if repeats is None else repeats
     a = np.random.default_rng(0).standard_normal((size, size)).astype(np.float32)
-    return 2 * size**3 / best_seconds(lambda: a @ a, repeats) / 1e9
+    return flops / best_seconds(lambda: a @ a, repeats) / 1e9
 
 
 def _reference_modules() -> tuple[object, object] | None:
@@ -214,6 +224,29 @@ def reference_model(model: TinyDecoder) -> object:
     return reference
 
 
+def interleaved_best(runs: Sequence[Callable[[], object]], repeats: int) -> np.ndarray:
+    """Return the best wall-clock and CPU seconds of each run, timed in turn ``repeats`` times.
+
+    Each repetition times every run once, one after the other, so a burst of load from other
+    processes hurts all of them alike. Row 0 holds the wall-clock bests, row 1 the bests of
+    this process's CPU time (which leaves out the time the process waited for a core).
+
+    ``len(runs) callables -> [2, len(runs)]`` seconds
+
+    >>> interleaved_best([lambda: None, lambda: sum(range(10))], 3).shape
+    (2, 2)
+    """
+    repeats = check_int("repeats", repeats, minimum=1)
+    best = np.full((2, len(runs)), np.inf)
+    for _ in range(repeats):
+        for j, run in enumerate(runs):
+            wall, cpu = time.perf_counter(), time.process_time()
+            run()
+            elapsed = (time.perf_counter() - wall, time.process_time() - cpu)
+            best[:, j] = np.minimum(best[:, j], elapsed)
+    return best
+
+
 def _compare(
     model: TinyDecoder,
     prompt_ids: list[int],
@@ -221,19 +254,17 @@ def _compare(
     new_tokens: int,
     repeats: int,
     generate_repeats: int,
-) -> tuple[float, float, ReferenceResult | None]:
-    """Return the NumPy forward seconds, cached generation seconds and the reference figures.
+) -> tuple[np.ndarray, np.ndarray, ReferenceResult | None]:
+    """Return the best forward and cached-generation seconds ``[2 clocks, runs]`` (the NumPy
+    model first, then the reference) and the reference's figures (None without it)."""
 
-    Each repetition times the NumPy model, then the reference, so both see the same load.
-    """
+    def ours() -> object:
+        return generate_ids(model, prompt_ids, max_new_tokens=new_tokens, use_cache=True)
+
     modules = _reference_modules() if not model.config.is_moe else None
     if modules is None:
-        forward_s = best_seconds(lambda: model.logits(ids), repeats)
-        generate_s = best_seconds(
-            lambda: generate_ids(model, prompt_ids, max_new_tokens=new_tokens, use_cache=True),
-            generate_repeats,
-        )
-        return forward_s, generate_s, None
+        forward = interleaved_best([lambda: model.logits(ids)], repeats)
+        return forward, interleaved_best([ours], generate_repeats), None
     torch, transformers = modules
     transformers.logging.set_verbosity_error()
     threads = torch.get_num_threads()
@@ -246,28 +277,26 @@ def _compare(
         batch, prompt = torch.tensor([ids]), torch.tensor([prompt_ids])
         with torch.inference_mode():
             ref_logits = reference(batch).logits[0].numpy()
-            times = np.full((4, repeats), np.inf)
-            for r in range(repeats):
-                times[0, r] = best_seconds(lambda: model.logits(ids), 1)
-                times[1, r] = best_seconds(lambda: reference(batch), 1)
-            for r in range(generate_repeats):
-                begin = time.perf_counter()
-                ours = generate_ids(model, prompt_ids, max_new_tokens=new_tokens, use_cache=True)
-                times[2, r] = time.perf_counter() - begin
-                begin = time.perf_counter()
-                theirs = reference.generate(prompt, generation_config=setup)
-                times[3, r] = time.perf_counter() - begin
+            theirs = reference.generate(prompt, generation_config=setup)[0].tolist()
+            forward = interleaved_best(
+                [lambda: model.logits(ids), lambda: reference(batch)], repeats
+            )
+            generate = interleaved_best(
+                [ours, lambda: reference.generate(prompt, generation_config=setup)],
+                generate_repeats,
+            )
     finally:
         torch.set_num_threads(threads)
-    forward_s, ref_forward_s, generate_s, ref_generate_s = times.min(axis=1)
     result = ReferenceResult(
-        forward_ms=float(ref_forward_s) * 1e3,
-        cached_tokens_per_s=new_tokens / float(ref_generate_s),
+        forward_ms=float(forward[0, 1]) * 1e3,
+        cached_tokens_per_s=new_tokens / float(generate[0, 1]),
         max_abs_logit_diff=float(np.abs(model.logits(ids) - ref_logits).max()),
-        same_tokens=theirs[0].tolist() == list(ours.token_ids),
+        same_tokens=theirs == list(ours().token_ids),  # type: ignore[attr-defined]
         versions=f"transformers {transformers.__version__}, torch {torch.__version__}",
+        forward_cpu_ratio=float(forward[1, 1] / forward[1, 0]),
+        generate_cpu_ratio=float(generate[1, 1] / generate[1, 0]),
     )
-    return float(forward_s), float(generate_s), result
+    return forward, generate, result
 
 
 def run_benchmark(
@@ -279,7 +308,7 @@ def run_benchmark(
     repeats: int = 3,
     generate_repeats: int = 1,
     reference: bool = True,
-    sgemm_size: int = 2048,
+    sgemm_sizes: Sequence[int] = (512, 1024),
 ) -> BenchResult:
     """Return the figures of the forward pass and of generating ``new_tokens`` greedy tokens.
 
@@ -300,8 +329,9 @@ def run_benchmark(
         Cached-generation timings to take the best of, ``>= 1``.
     reference : bool, default True
         Compare with transformers when torch and transformers are installed.
-    sgemm_size : int, default 2048
-        Side of the square float32 matrices of the peak measurement (:func:`sgemm_gflops`).
+    sgemm_sizes : sequence of int, default (512, 1024)
+        Sides of the square float32 matrices of the peak measurement; the peak is the
+        fastest of them (:func:`sgemm_gflops`), so the share of it is not flattered.
 
     Returns
     -------
@@ -314,7 +344,7 @@ def run_benchmark(
 
     Examples
     --------
-    >>> result = run_benchmark(new_tokens=4, repeats=1, reference=False, sgemm_size=64)
+    >>> result = run_benchmark(new_tokens=4, repeats=1, reference=False, sgemm_sizes=[64])
     >>> result.cache_nbytes == result.formula_nbytes, result.reference is None
     (True, True)
     """
@@ -332,16 +362,17 @@ def run_benchmark(
         raise ValueError("cached and uncached generation disagree")
     ids = list(cached.token_ids[:new_tokens])
     if reference:
-        forward_s, cached_s, ref = _compare(
+        forward, generate, ref = _compare(
             model, prompt_ids, ids, new_tokens, repeats, generate_repeats
         )
     else:
-        forward_s = best_seconds(lambda: model.logits(ids), repeats)
-        cached_s = best_seconds(
-            lambda: generate_ids(model, prompt_ids, max_new_tokens=new_tokens, use_cache=True),
+        forward = interleaved_best([lambda: model.logits(ids)], repeats)
+        generate = interleaved_best(
+            [lambda: generate_ids(model, prompt_ids, max_new_tokens=new_tokens, use_cache=True)],
             generate_repeats,
         )
         ref = None
+    forward_s, cached_s = float(forward[0, 0]), float(generate[0, 0])
     _, cache = model.forward_step(ids)
     c = model.config
     formula = kv_cache_bytes(
@@ -362,8 +393,9 @@ def run_benchmark(
         cache_nbytes=cache.nbytes,
         formula_nbytes=formula,
         forward_flops=pass_cost(c, len(ids)).flops,
-        sgemm_gflops=sgemm_gflops(sgemm_size),
+        sgemm_gflops=max(sgemm_gflops(size) for size in sgemm_sizes),
         repeats=repeats,
+        generate_repeats=generate_repeats,
         threads=os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
         reference=ref,
     )
@@ -382,7 +414,7 @@ def format_benchmark(result: BenchResult) -> str:
     r, n, ref = result, result.new_tokens, result.reference
     lines = [
         f"NumPy BLAS threads (OPENBLAS_NUM_THREADS): {r.threads}; best of {r.repeats} "
-        "interleaved runs",
+        f"(forward) and {r.generate_repeats} (generate) interleaved runs",
         f"{'':34}{'NumPy':>14}{'transformers':>16}{'ratio':>8}",
     ]
     if ref is None:
@@ -399,13 +431,15 @@ def format_benchmark(result: BenchResult) -> str:
             f"{f'cached generate, {n} (tokens/s)':34}{r.cached_tokens_per_s:14.0f}"
             f"{ref.cached_tokens_per_s:16.0f}"
             f"{r.cached_tokens_per_s / ref.cached_tokens_per_s:7.2f}x",
+            f"ratios of CPU time (waits for a core left out): forward "
+            f"{ref.forward_cpu_ratio:.2f}x, cached generate {ref.generate_cpu_ratio:.2f}x",
             f"reference: {ref.versions}, LlamaForCausalLM, 1 thread; logits max |diff| "
             f"{ref.max_abs_logit_diff:.1e}; same greedy tokens: {ref.same_tokens}",
         ]
     lines += [
         f"forward: {r.forward_flops / 1e6:.0f} MFLOP in {r.full_forward_ms:.2f} ms = "
         f"{r.forward_gflops:.1f} GFLOP/s, {100 * r.peak_share:.0f}% of the measured sgemm peak "
-        f"({r.sgemm_gflops:.1f} GFLOP/s, float32 np.matmul)",
+        f"({r.sgemm_gflops:.1f} GFLOP/s, fastest square float32 np.matmul)",
         f"generate {n} tokens recomputing all:   {r.uncached_tokens_per_s:8.1f} tokens/s",
         f"speedup with the cache:          {r.speedup:.1f}x",
         f"KV cache after {n} tokens: shape {r.cache_shape}, {r.cache_nbytes:,} bytes "
@@ -418,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark on the shipped model and print it; return the exit status 0."""
     parser = argparse.ArgumentParser(prog="python -m llmhistory.tiny.bench", description=__doc__)
     parser.add_argument("--tokens", type=int, default=256, help="tokens to generate")
-    parser.add_argument("--repeats", type=int, default=30, help="forward timings (best of)")
+    parser.add_argument("--repeats", type=int, default=50, help="forward timings (best of)")
     parser.add_argument("--generate-repeats", type=int, default=5, help="generation timings")
     parser.add_argument("--no-reference", action="store_true", help="skip transformers")
     args = parser.parse_args(argv)
