@@ -407,7 +407,7 @@ def format_benchmark(result: BenchResult) -> str:
     Examples
     --------
     >>> r = BenchResult(256, 12, 2000.0, 100.0, 20.0, (3, 2, 1, 2, 256, 24), 294912, 294912)
-    >>> print(format_benchmark(r).splitlines()[-3])
+    >>> print(format_benchmark(r).splitlines()[-2])
     speedup with the cache:          20.0x
     """
     result = check_instance("result", result, BenchResult)
