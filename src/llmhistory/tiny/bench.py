@@ -4,11 +4,11 @@ Run ``python -m llmhistory.tiny.bench`` (``make bench``) to print, in one run:
 
 * the time of one full forward pass over ``tokens`` tokens, and the speed of generating
   ``tokens`` tokens greedily with the KV cache, for the NumPy model and, when ``torch`` and
-  ``transformers`` are installed (``pip install llmhistory[bench]``), for transformers'
-  ``LlamaForCausalLM`` holding the same weights, with their ratios; the two run one thread each
-  and their repetitions are interleaved, so load from other processes hurts both alike, and the
-  best of each is kept; the largest difference between their logits and whether they generate
-  the same tokens;
+  ``transformers`` are installed (the ``bench`` extra: ``pip install -e '.[bench]'``), for
+  transformers' ``LlamaForCausalLM`` holding the same weights, with their ratios; the two run
+  one thread each and their repetitions are interleaved, so load from other processes hurts
+  both alike, and the best of each is kept; the largest difference between their logits and
+  whether they generate the same tokens;
 * the FLOPs of the forward pass (:func:`llmhistory.concepts.roofline.pass_cost`) over its time,
   against this machine's single-thread matrix-product peak measured with a large float32
   ``np.matmul``;
@@ -54,7 +54,7 @@ __all__ = [
 #: The note printed instead of the comparison when torch or transformers is missing.
 NO_REFERENCE = (
     "transformers comparison skipped: torch and transformers are not both installed "
-    "(pip install 'llmhistory[bench]')"
+    "(pip install -e '.[bench]')"
 )
 
 
