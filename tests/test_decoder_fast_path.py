@@ -23,6 +23,7 @@ from llmhistory.tiny.model import (
     attention,
     causal_attention,
     causal_scores_mask,
+    forward,
     fused_swiglu,
     scaled_scores,
     silu,
@@ -158,6 +159,14 @@ class TestForwardMatchesReference:
         ids = list(range(1, 40))
         watched = model.logits(ids, observer=lambda name, array: None)
         np.testing.assert_array_equal(watched, model.logits(ids))
+
+    def test_a_watched_decoding_step_gives_the_unwatched_numbers(self):
+        model = TinyDecoder.random(BASE, seed=5, std=0.3)
+        _, cache = model.forward_step(list(range(1, 12)))
+        twin = cache.copy()
+        quiet = forward(model, np.array([7]), cache.tokens, cache=cache)
+        watched = forward(model, np.array([7]), twin.tokens, cache=twin, observe=lambda n, a: None)
+        np.testing.assert_array_equal(quiet, watched)
 
     def test_shipped_model_cached_steps_match_the_full_pass(self):
         model, tokenizer = load_tiny()

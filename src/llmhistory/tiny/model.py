@@ -292,6 +292,12 @@ def causal_attention(
     [[0.0, 1.0, 2.0, 3.0], [2.0, 3.0, 4.0, 5.0]]
     """
     heads, n_q, head_dim = q.shape
+    if n_q == 1 and observe is None:  # decoding: one query sees every key, nothing to tile
+        scores = scaled_scores(q, k)  # [heads, 1, keys]
+        scores -= scores.max(axis=-1, keepdims=True)
+        weights = np.exp(scores, out=scores)
+        mixed = mix_values(weights, v) / weights.sum(axis=-1, keepdims=True)  # [heads, 1, hd]
+        return mixed.reshape(1, heads, head_dim)
     past = k.shape[1] - n_q  # keys before the first query
     size = min(block, n_q)  # the diagonal square of a full tile
     mask = _square_mask(size, q.dtype.str) if causal and n_q > 1 else None
