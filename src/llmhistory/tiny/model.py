@@ -117,8 +117,9 @@ def silu(x: np.ndarray) -> np.ndarray:
     >>> silu(np.array([0.0, 1.0])).round(4)
     array([0.    , 0.7311])
     """
+    denominator = np.negative(x)  # the one new array
     with np.errstate(over="ignore"):  # exp(-x) -> inf for very negative x gives exactly 0
-        denominator = np.exp(-x)  # a new array: -x, then exp in place
+        np.exp(denominator, out=denominator)
     denominator += 1.0
     return np.divide(x, denominator, out=denominator)
 
@@ -251,11 +252,12 @@ def causal_scores_mask(tokens: int, keys: int, dtype: np.dtype) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=16)
-def _square_mask(size: int, dtype: str) -> np.ndarray:
-    """Return a read-only ``causal_scores_mask(size, size)``, made once per size and dtype."""
-    mask = causal_scores_mask(size, size, np.dtype(dtype))
-    mask.flags.writeable = False
-    return mask
+def _blocked(size: int) -> np.ndarray:
+    """Return the read-only ``[size, size]`` booleans where :func:`causal_scores_mask` is
+    ``-inf`` (above the diagonal), made once per size."""
+    blocked = np.isneginf(causal_scores_mask(size, size, np.float32))
+    blocked.flags.writeable = False
+    return blocked
 
 
 #: Queries per tile of :func:`causal_attention`: 64 skips most of the masked half of a
@@ -299,15 +301,15 @@ def causal_attention(
         mixed = mix_values(weights, v) / weights.sum(axis=-1, keepdims=True)  # [heads, 1, hd]
         return mixed.reshape(1, heads, head_dim)
     past = k.shape[1] - n_q  # keys before the first query
-    size = min(block, n_q)  # the diagonal square of a full tile
-    mask = _square_mask(size, q.dtype.str) if causal and n_q > 1 else None
+    blocked = _blocked(min(block, n_q)) if causal else None  # a full tile's diagonal square
     out = np.empty((n_q, heads, head_dim), q.dtype)  # [n_q, heads, hd]
     for a in range(0, n_q, block):
         b = min(a + block, n_q)
         keys = past + b if causal else k.shape[1]  # the keys this tile can see
         scores = scaled_scores(q[:, a:b], k[:, :keys])  # [heads, b - a, keys]
-        if mask is not None and b - a > 1:
-            scores[:, :, keys - (b - a) :] += mask[: b - a, : b - a]  # the diagonal square
+        if blocked is not None and b - a > 1:  # the causal mask of the diagonal square
+            square = scores[:, :, keys - (b - a) :]  # [heads, b - a, b - a], a view
+            np.copyto(square, -np.inf, where=blocked[: b - a, : b - a])
         scores_seen = None if observe is None else scores.copy()
         # the softmax, in place; its division is left for the [heads, b - a, hd] output,
         # smaller than the [heads, b - a, keys] weights
