@@ -160,6 +160,18 @@ class TestForwardMatchesReference:
         watched = model.logits(ids, observer=lambda name, array: None)
         np.testing.assert_array_equal(watched, model.logits(ids))
 
+    @pytest.mark.parametrize("name", ["MHA", "MoE"])
+    def test_rearranged_weights_are_read_only_transposed_copies(self, name):
+        config = replace(BASE, kv_heads=4) if name == "MHA" else replace(BASE, num_experts=2)
+        model = TinyDecoder.random(config, seed=6)
+        p, block = model.state_dict(), model.blocks[0]
+        qkv = [p[f"model.layers.0.self_attn.{n}_proj.weight"] for n in "qkv"]
+        np.testing.assert_array_equal(block.w_qkv, np.concatenate(qkv).T)
+        np.testing.assert_array_equal(model.head_t, p["model.embed_tokens.weight"].T)
+        arrays = [block.w_qkv, block.w_o, model.head_t, *(block.mlp or ())]
+        assert all(a.flags.c_contiguous and not a.flags.writeable for a in arrays)
+        assert (block.mlp is None) == (name == "MoE")
+
     def test_a_watched_decoding_step_gives_the_unwatched_numbers(self):
         model = TinyDecoder.random(BASE, seed=5, std=0.3)
         _, cache = model.forward_step(list(range(1, 12)))

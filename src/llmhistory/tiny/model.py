@@ -489,6 +489,14 @@ def tiny_config(
     )
 
 
+def _in_out(*matrices: np.ndarray) -> np.ndarray:
+    """Return ``[out, in]`` matrices stacked along ``out`` as one read-only, contiguous
+    ``[in, sum of out]`` matrix, so that a product reads ``x @ W``."""
+    stacked = np.concatenate(matrices, axis=0).T.copy()
+    stacked.flags.writeable = False
+    return stacked
+
+
 @dataclass(frozen=True)
 class TraceStep:
     """One stage of a forward pass and the shape of the array it produced.
@@ -534,7 +542,7 @@ class TinyDecoder:
         p, c = self._params, config
         self.embed = p["model.embed_tokens.weight"]  # [vocab_size, d_model]
         self.head = self.embed if c.tied_embeddings else p["lm_head.weight"]  # [vocab, d_model]
-        self.head_t = np.ascontiguousarray(self.head.T)  # [d_model, vocab_size]: x @ head_t
+        self.head_t = _in_out(self.head)  # [d_model, vocab_size]: logits = x @ head_t
         self.final_norm = p["model.norm.weight"]  # [d_model]
         self.blocks = tuple(self._block(i) for i in range(c.layers))
         cos, sin = rope_tables(np.arange(c.context), c.head_dim, c.rope_base)  # float64
@@ -551,11 +559,11 @@ class TinyDecoder:
         mlp = None
         if not c.is_moe:  # gate and up side by side, [in, out]: one product gives both
             gate, up, down = (p[f"{pre}mlp.{n}_proj.weight"] for n in ("gate", "up", "down"))
-            mlp = (np.concatenate([gate, up], axis=0).T.copy(), down.T.copy())
+            mlp = (_in_out(gate, up), _in_out(down))
         return Block(
             attn_norm=p[pre + "input_layernorm.weight"],
-            w_qkv=np.concatenate(attn, axis=0).T.copy(),  # [d_model, (h + 2 kv) * hd]
-            w_o=p[pre + "self_attn.o_proj.weight"].T.copy(),  # [h * hd, d_model]
+            w_qkv=_in_out(*attn),  # [d_model, (h + 2 kv) * hd]
+            w_o=_in_out(p[pre + "self_attn.o_proj.weight"]),  # [h * hd, d_model]
             ffn_norm=p[pre + "post_attention_layernorm.weight"],
             mlp=mlp,
             router=p[moe + "gate.weight"] if c.is_moe else None,
