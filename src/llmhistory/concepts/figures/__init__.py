@@ -25,6 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from llmhistory._validate import (
     as_float_array,
@@ -119,26 +120,29 @@ def _shown_texts(fig: Figure) -> list[Text]:
     return [text for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
 
 
-def _fit_drawing_width(fig: Figure, tries: int = 4) -> None:
+def _fit_drawing_width(fig: Figure, tries: int = 4) -> Bbox:
     """Narrow ``fig`` until its drawing (legends and labels outside the axes included) is at
-    most :data:`MAX_WIDTH` wide; text keeps its size, so it stays legible when a phone shrinks
-    the figure to its column. A long suptitle wraps; the figure is never narrowed below 60% of
-    the width asked for. (A figure legend keeps its width: give it few columns.)"""
+    most :data:`MAX_WIDTH` wide; return the drawing's bounding box (inches) at the final size.
+
+    Text keeps its size, so it stays legible when a phone shrinks the figure to its column. A
+    long suptitle wraps; the figure is never narrowed below 60% of the width asked for. (A
+    figure legend keeps its width: give it few columns.) The box is measured on the last draw,
+    which also leaves the figure laid out for :func:`figure_svg` to print without drawing again.
+    """
     width, height = fig.get_size_inches()
     floor = 0.6 * width
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None:
         suptitle.set_wrap(True)
-    for _ in range(tries):
+    for _ in range(tries + 1):
         fig.draw_without_rendering()
-        drawn = fig.get_tightbbox().width  # inches
+        drawn = fig.get_tightbbox()  # inches
         current = fig.get_size_inches()[0]
-        if drawn <= MAX_WIDTH * 1.01:
-            return
-        if current <= floor:
-            return
+        if drawn.width <= MAX_WIDTH * 1.01 or current <= floor or _ == tries:
+            return drawn
         # What sticks out (a label beside the axes) keeps its width: take the excess off.
-        fig.set_size_inches(max(floor, current - (drawn - MAX_WIDTH)), height)
+        fig.set_size_inches(max(floor, current - (drawn.width - MAX_WIDTH)), height)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def figure_svg(fig: Figure, *, text_as_paths: bool = True) -> str:
@@ -184,11 +188,24 @@ def figure_svg(fig: Figure, *, text_as_paths: bool = True) -> str:
         if text.get_fontsize() < MIN_FONT_PT:
             text.set_fontsize(MIN_FONT_PT)
     smallest = min((text.get_fontsize() for text in texts), default=MIN_FONT_PT)
-    _fit_drawing_width(fig)
+    drawing = _fit_drawing_width(fig)  # [inches]; the figure is laid out at its final size
+    pad = float(plt.rcParams["savefig.pad_inches"])
     buffer = io.StringIO()
     rc = {**SVG_RC, **({} if text_as_paths else {"svg.fonttype": "none"})}
-    with plt.rc_context(rc):
-        fig.savefig(buffer, format="svg", metadata=SVG_METADATA, bbox_inches="tight")
+    # An explicit box and no layout engine: savefig prints the layout just measured instead of
+    # drawing the figure once more to lay it out and once more to measure it ("tight").
+    # The layout's last bits depend on the previous layout (constrained layout iterates from
+    # where the axes are): round the axes' places to 1e-9 of the figure, so that the same figure
+    # prints the same bytes every time (the clip paths' ids hash their exact rectangles).
+    for ax in fig.axes:
+        ax._set_position([round(float(v), 9) for v in ax.get_position().bounds])
+    engine = fig.get_layout_engine()
+    fig.set_layout_engine("none")
+    try:
+        with plt.rc_context(rc):
+            fig.savefig(buffer, format="svg", metadata=SVG_METADATA, bbox_inches=drawing.padded(pad))
+    finally:
+        fig.set_layout_engine(engine)
     return re.sub(r"<svg ", f'<svg data-min-font-pt="{smallest:g}" ', buffer.getvalue(), count=1)
 
 
