@@ -8,6 +8,7 @@ from llmhistory.concepts.figures import (
     HATCHES,
     PALETTE,
     check_series,
+    figure_svg,
     check_tokens,
     grouped_bars,
     new_figure,
@@ -118,3 +119,41 @@ class TestUseSvgDisplay:
 
         monkeypatch.setattr("IPython.get_ipython", lambda: None)
         assert use_svg_display() is False
+
+
+class TestFigureSvg:
+    def _figure(self):
+        fig, ax = new_figure(4, 2.5)
+        ax.plot([0, 1, 2], [1, 3, 2], label="loss")
+        ax.set_title("A title", fontsize=7)
+        ax.legend()
+        return fig
+
+    def test_same_figure_same_bytes_and_the_tight_box_of_savefig(self):
+        import io
+        import re
+
+        import matplotlib.pyplot as plt
+
+        fig = self._figure()
+        svg = figure_svg(fig)
+        assert svg == figure_svg(fig) == figure_svg(fig)
+        # the size equals what savefig's own "tight" box gives for the same layout
+        buffer = io.StringIO()
+        with plt.rc_context({"svg.fonttype": "path"}):
+            fig.savefig(buffer, format="svg", bbox_inches="tight")
+        size = r'width="([\d.]+)pt" height="([\d.]+)pt"'
+        ours = [float(v) for v in re.search(size, svg).groups()]
+        theirs = [float(v) for v in re.search(size, buffer.getvalue()).groups()]
+        assert ours == pytest.approx(theirs, abs=0.5)  # points: within half a point
+
+    def test_two_draws_one_to_lay_out_and_measure_one_to_print(self, monkeypatch):
+        from matplotlib.figure import Figure
+
+        draws = []
+        original = Figure.draw
+        monkeypatch.setattr(Figure, "draw", lambda self, r: (draws.append(1), original(self, r)))
+        fig = self._figure()
+        figure_svg(fig)
+        assert len(draws) == 2
+        assert fig.get_layout_engine() is not None  # the layout engine is back afterwards

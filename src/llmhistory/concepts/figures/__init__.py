@@ -200,7 +200,8 @@ def figure_svg(fig: Figure, *, text_as_paths: bool = True) -> str:
     for ax in fig.axes:
         ax._set_position([round(float(v), 9) for v in ax.get_position().bounds])
     engine = fig.get_layout_engine()
-    fig.set_layout_engine("none")
+    with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # None, not "none": savefig lays out any engine it finds
     try:
         with plt.rc_context(rc):
             fig.savefig(buffer, format="svg", metadata=SVG_METADATA, bbox_inches=drawing.padded(pad))
