@@ -8,8 +8,8 @@ from llmhistory.concepts.figures import (
     HATCHES,
     PALETTE,
     check_series,
-    figure_svg,
     check_tokens,
+    figure_svg,
     grouped_bars,
     new_figure,
 )

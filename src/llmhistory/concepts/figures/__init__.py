@@ -204,7 +204,8 @@ def figure_svg(fig: Figure, *, text_as_paths: bool = True) -> str:
         fig.set_layout_engine(None)  # None, not "none": savefig lays out any engine it finds
     try:
         with plt.rc_context(rc):
-            fig.savefig(buffer, format="svg", metadata=SVG_METADATA, bbox_inches=drawing.padded(pad))
+            box = drawing.padded(pad)
+            fig.savefig(buffer, format="svg", metadata=SVG_METADATA, bbox_inches=box)
     finally:
         fig.set_layout_engine(engine)
     return re.sub(r"<svg ", f'<svg data-min-font-pt="{smallest:g}" ', buffer.getvalue(), count=1)
