@@ -65,6 +65,15 @@ class TestReport:
         text = format_benchmark(result())
         assert NO_REFERENCE in text and "pip install" in text
 
+    def test_cache_only_lists_the_cache_figures_and_nothing_of_the_reference(self):
+        text = format_benchmark(result(), cache_only=True)
+        lines = text.splitlines()
+        assert len(lines) == 5 and lines[2] == "speedup with the cache:          15.0x"
+        assert "transformers" not in text and "sgemm" not in text and NO_REFERENCE not in text
+        assert "match=True" in lines[-1]
+        with pytest.raises(TypeError, match="cache_only"):
+            format_benchmark(result(), cache_only="yes")
+
     def test_flops_share_of_the_peak(self):
         r = result()
         assert r.forward_gflops == pytest.approx(219e6 / 5e-3 / 1e9)

@@ -30,7 +30,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from llmhistory._validate import check_instance, check_int, check_positive_int, check_str
+from llmhistory._validate import (
+    check_bool,
+    check_instance,
+    check_int,
+    check_positive_int,
+    check_str,
+)
 from llmhistory.concepts.kv_cache import kv_cache_bytes
 from llmhistory.concepts.roofline import pass_cost
 from llmhistory.tiny.checkpoint import load_tiny
@@ -401,17 +407,39 @@ def run_benchmark(
     )
 
 
-def format_benchmark(result: BenchResult) -> str:
+def format_benchmark(result: BenchResult, *, cache_only: bool = False) -> str:
     """Return the benchmark figures as a few printable lines.
+
+    Parameters
+    ----------
+    result : BenchResult
+    cache_only : bool, default False
+        Only the KV cache's figures (chapter 8): generation with and without the cache, their
+        ratio, one full forward pass and the cache's bytes; no comparison with transformers
+        and no share of the matmul peak.
 
     Examples
     --------
     >>> r = BenchResult(256, 12, 2000.0, 100.0, 20.0, (3, 2, 1, 2, 256, 24), 294912, 294912)
     >>> print(format_benchmark(r).splitlines()[-2])
     speedup with the cache:          20.0x
+    >>> print(format_benchmark(r, cache_only=True).splitlines()[0])
+    generate 256 tokens with the KV cache:   2000.0 tokens/s
     """
     result = check_instance("result", result, BenchResult)
     r, n, ref = result, result.new_tokens, result.reference
+    if check_bool("cache_only", cache_only):
+        return "\n".join(
+            [
+                f"generate {n} tokens with the KV cache:   {r.cached_tokens_per_s:8.1f} tokens/s",
+                f"generate {n} tokens recomputing all:      "
+                f"{r.uncached_tokens_per_s:8.1f} tokens/s",
+                f"speedup with the cache:          {r.speedup:.1f}x",
+                f"one full forward over {n} tokens: {r.full_forward_ms:.2f} ms",
+                f"KV cache after {n} tokens: shape {r.cache_shape}, {r.cache_nbytes:,} bytes "
+                f"(formula {r.formula_nbytes:,} bytes, match={r.cache_nbytes == r.formula_nbytes})",
+            ]
+        )
     lines = [
         f"NumPy BLAS threads (OPENBLAS_NUM_THREADS): {r.threads}; best of {r.repeats} "
         f"(forward) and {r.generate_repeats} (generate) interleaved runs",
