@@ -14,7 +14,7 @@ What it does, deterministically (fixed seeds, 2 CPU threads, deterministic torch
    :class:`llmhistory.tiny.model.TinyDecoder` (RMSNorm, RoPE with rotate-half pairing computed in
    float64, grouped-query attention, SwiGLU or top-k MoE, tied head), whose parameter names
    are the Hugging Face names the NumPy model uses, with the next-token loss of every label
-   answer (the token after ``Label:``) weighted ``--label-weight`` times (8) the other tokens;
+   answer (the token after ``Label:``) weighted ``--label-weight`` times (5) the other tokens;
 4. exports the weights with :func:`llmhistory.tiny.weights.save_model`, reloads them in NumPy, and
    prints the held-out label accuracy, the greedy reply to "Customer: Where is my order?",
    the training time and the checkpoint size.
@@ -253,7 +253,7 @@ def main() -> None:
     parser.add_argument(
         "--label-weight",
         type=float,
-        default=8.0,
+        default=5.0,
         help="loss weight of the label token answering each 'Label:' (other tokens weigh 1)",
     )
     args = parser.parse_args()

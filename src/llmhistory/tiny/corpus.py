@@ -64,7 +64,7 @@ __all__ = [
 LABELS: tuple[str, ...] = SUPPORT_LABELS
 
 #: Shares of the training documents: label prompts, bare pairs, exchanges, policy lines.
-_MIX = (0.55, 0.28, 0.12, 0.05)
+_MIX = (0.55, 0.24, 0.16, 0.05)
 #: Share of the label prompts whose three shots are drawn from the training tickets.
 _DRAWN_SHOTS = 2 / 3
 
@@ -357,7 +357,8 @@ _GRAMMAR: dict[str, tuple[str, ...]] = {
         "I'll pay extra for faster delivery", "I'd like to change my delivery slot to {day}",
         "please reship the missing box", "send a new one, this one never came",
         "please leave it at the {door}", "please use the {door}", "please don't leave it outside",
-        "the entry code for my building is {n}{n}, please give it to the driver",
+        "please give the driver the door code for my building",
+        "the driver can't get into my building without the door code, please call me",
         "the buzzer is broken so please ask the driver to call me",
         "please redirect my {parcel} to {city}", "please send my order to my {alt_place}",
         "please upgrade my delivery to {speed}", "I'll pay the difference for {speed} delivery",
@@ -533,6 +534,7 @@ _GRAMMAR: dict[str, tuple[str, ...]] = {
 _FRAMES: dict[str, tuple[str, ...]] = {
     "Refund": (
         "{r_want}.", "{r_do}.", "{r_ask}?", "{r_status}?", "{r_late}.", "{r_short}", "{r_short}",
+        "{r_short}",
         "{r_want}.", "{r_ask}?", "{r_status}?",
         "{r_why}. {r_want}.", "{r_why}, {r_want}.", "{r_why}, so {r_do}.", "{r_why}. {r_ask}?",
         "{r_why}. {r_do}.", "{r_want}, {r_why}.", "{r_want} because {r_why}.",
@@ -546,6 +548,7 @@ _FRAMES: dict[str, tuple[str, ...]] = {
     ),
     "Shipping": (
         "{s_where}?", "{s_fail}.", "{s_fail}!", "{s_do}.", "{s_ask}?", "{s_short}", "{s_short}",
+        "{s_short}",
         "{s_where}?", "{s_fail}.", "{s_ask}?",
         "{s_fail}. {s_where}?", "{s_fail}, {s_where}?", "{s_fail}. {s_do}.", "{s_fail}. {s_ask}?",
         "{s_where}? {s_fail}.", "{s_fail}, {s_do}.", "{s_where}? I ordered {when}.",
@@ -562,7 +565,7 @@ _FRAMES: dict[str, tuple[str, ...]] = {
         "{s_fail}, what do I do?", "{s_fail}. what now?", "{s_do}, thanks.",
     ),
     "Account": (
-        "{a_fail}.", "{a_fail}!", "{a_do}.", "{a_ask}?", "{a_short}", "{a_short}",
+        "{a_fail}.", "{a_fail}!", "{a_do}.", "{a_ask}?", "{a_short}", "{a_short}", "{a_short}",
         "{a_fail}.", "{a_do}.", "{a_ask}?",
         "{a_fail}. {a_do}.", "{a_fail}, {a_ask}?", "{a_fail}. {a_ask}?", "{a_fail} and {a_fail}.",
         "{a_do}, {a_fail}.", "{a_ask}? {a_fail}.", "{a_fail}, {a_do}.",
@@ -958,7 +961,7 @@ def training_documents(split: SupportSplit, n_documents: int, *, seed: int = 0) 
 
     The mix: 55% few-shot label prompts with their answer (a third with the book's standard
     examples, two thirds with three shots drawn from the training tickets, so that one document
-    teaches four labels), 28% bare ``Message: ... / Label: ...`` pairs, 12% support exchanges,
+    teaches four labels), 24% bare ``Message: ... / Label: ...`` pairs, 16% support exchanges,
     5% policy and evidence lines. Held-out messages never appear.
 
     Parameters
