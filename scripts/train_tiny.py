@@ -243,7 +243,7 @@ def pack_rows(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=400)
+    parser.add_argument("--steps", type=int, default=1200)
     parser.add_argument("--batch", type=int, default=24)
     parser.add_argument("--row-len", type=int, default=256)
     parser.add_argument("--lr", type=float, default=3e-3)
