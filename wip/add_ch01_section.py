@@ -1,9 +1,11 @@
+# ruff: noqa: E501  (the replaced notebook sentences must match exactly)
 """Insert chapter 1's section on the hand-written evaluation set (issue 11, part 3).
 
 Run AFTER the retrained model is in src/llmhistory/tiny/data, then execute ch01 with
 scripts/run_notebooks.py and read the three printed mistakes before committing.
 Read-modify-write: locates cells by their text, so it survives other edits of the notebook.
 """
+
 import json
 import uuid
 
@@ -11,14 +13,23 @@ PATH = "notebooks/01_prompt_in_text_out.ipynb"
 
 
 def md(text):
-    return {"cell_type": "markdown", "id": uuid.uuid4().hex[:8], "metadata": {},
-            "source": text.strip("\n").splitlines(keepends=True)}
+    return {
+        "cell_type": "markdown",
+        "id": uuid.uuid4().hex[:8],
+        "metadata": {},
+        "source": text.strip("\n").splitlines(keepends=True),
+    }
 
 
 def code(text, tags=None):
-    return {"cell_type": "code", "execution_count": None, "id": uuid.uuid4().hex[:8],
-            "metadata": {"tags": tags} if tags else {}, "outputs": [],
-            "source": text.strip("\n").splitlines(keepends=True)}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": uuid.uuid4().hex[:8],
+        "metadata": {"tags": tags} if tags else {},
+        "outputs": [],
+        "source": text.strip("\n").splitlines(keepends=True),
+    }
 
 
 SECTION = [
@@ -41,7 +52,8 @@ report = evaluate_labels(model, tokenizer, written)
 print(f"hand-written messages: {report.correct} of {len(written)} labelled correctly")
 print(format_table(report.rows(), ["true \\\\ predicted", *report.labels]))
 """),
-    code("""
+    code(
+        """
 worst_true, worst_predicted, worst_count = report.most_confused()
 glue("ch01_written_correct", report.correct)
 glue("ch01_written_total", len(written))
@@ -50,7 +62,9 @@ glue("ch01_written_gap", 100 * (accuracy - report.accuracy), decimals=0)
 glue("ch01_written_worst_true", worst_true)
 glue("ch01_written_worst_predicted", worst_predicted)
 glue("ch01_written_worst_count", worst_count)
-""", tags=["remove-input"]),
+""",
+        tags=["remove-input"],
+    ),
     md("""
 The model labels {glue:text}`ch01_written_correct` of {glue:text}`ch01_written_total`
 messages correctly ({glue:text}`ch01_written_accuracy:.0f`%), {glue:text}`ch01_written_gap:.0f`
@@ -81,7 +95,9 @@ def main():
         raise SystemExit("section already present")
     (anchor,) = [i for i, t in enumerate(text) if "held-out examples of *your* tickets." in t]
     cells[anchor + 1 : anchor + 1] = SECTION
-    (imports,) = [c for c in cells if "from llmhistory.tiny import load_tiny\n" in "".join(c["source"])]
+    (imports,) = [
+        c for c in cells if "from llmhistory.tiny import load_tiny\n" in "".join(c["source"])
+    ]
     src = "".join(imports["source"]).replace(
         "from llmhistory.tiny.corpus import support_split\n",
         "from llmhistory.tiny.corpus import support_split\n"
