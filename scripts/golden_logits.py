@@ -13,8 +13,9 @@ The reference is ``TorchCausalLM`` of ``scripts/train_tiny.py``, the PyTorch twi
 trained with, loaded with the shipped weights. The cases, all fixed token ids:
 
 * ``bos``   the shipped model on one token, ``<bos>``;
-* ``label`` the shipped model on ``"Message: I forgot my password.\\nLabel:"`` (11 tokens);
-* ``reply`` the shipped model on ``"Customer: Where is my order?\\nAgent:"`` (11 tokens);
+* ``label`` the shipped model on ``"Message: I forgot my password.\\nLabel:"`` (11 tokens
+  with the tokenizer shipped on 2026-12-02);
+* ``reply`` the shipped model on ``"Customer: Where is my order?\\nAgent:"`` (12 tokens);
 * ``moe``   a small random mixture-of-experts model (router, top-2 of 4 experts), which the
   dense shipped model does not exercise (``TinyDecoder.random``, seeded; its config and a
   sha256 of its weights are stored).

@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--row-len", type=int, default=256)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--documents", type=int, default=12_000)
-    parser.add_argument("--n-train", type=int, default=6_000, help="as train_tiny.py's split")
+    parser.add_argument("--n-train", type=int, default=20_000, help="as train_tiny.py's split")
     parser.add_argument("--out", type=Path, default=DATA_DIR)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -80,7 +80,7 @@ def main() -> None:
     split = support_split(n_train=args.n_train, n_held_out=100, seed=args.seed)
     docs = training_documents(split, args.documents, seed=args.seed + 1)
     encoded = [tokenizer.encode(d, add_bos=True, add_eos=True) for d in docs]
-    inputs, targets = tt.pack_rows(encoded, args.row_len, tokenizer.eos_id)
+    inputs, targets, _ = tt.pack_rows(encoded, args.row_len, tokenizer.eos_id)
     print(f"corpus: {len(docs)} documents in {len(inputs)} rows (the shipped tokenizer)")
 
     config = TinyConfig(vocab_size=tokenizer.vocab_size, context=target.config.context, **DRAFT)

@@ -13,7 +13,8 @@ What it does, deterministically (fixed seeds, 2 CPU threads, deterministic torch
 3. trains :class:`TorchCausalLM`, a PyTorch re-implementation of exactly the architecture of
    :class:`llmhistory.tiny.model.TinyDecoder` (RMSNorm, RoPE with rotate-half pairing computed in
    float64, grouped-query attention, SwiGLU or top-k MoE, tied head), whose parameter names
-   are the Hugging Face names the NumPy model uses;
+   are the Hugging Face names the NumPy model uses, with the next-token loss of every label
+   answer (the token after ``Label:``) weighted ``--label-weight`` times (5) the other tokens;
 4. exports the weights with :func:`llmhistory.tiny.weights.save_model`, reloads them in NumPy, and
    prints the held-out label accuracy, the greedy reply to "Customer: Where is my order?",
    the training time and the checkpoint size.
@@ -35,7 +36,7 @@ from torch import nn
 
 from llmhistory.concepts.rope import rope_angles
 from llmhistory.tiny.checkpoint import CHECKPOINT_FILE, TOKENIZER_FILE, load_model, save_model
-from llmhistory.tiny.corpus import support_split, training_documents
+from llmhistory.tiny.corpus import LABELS, support_split, training_documents
 from llmhistory.tiny.generation import generate_ids, label_accuracy
 from llmhistory.tiny.model import TinyDecoder
 from llmhistory.tiny.model import tiny_config as TinyConfig  # noqa: N813 (a ModelConfig factory)
@@ -202,38 +203,59 @@ class TorchCausalLM(nn.Module):
 # -- data ----------------------------------------------------------------------------------
 
 
-def pack_rows(docs: list[list[int]], row_len: int, pad: int) -> tuple[np.ndarray, np.ndarray]:
+def label_positions(doc: list[int], cue: list[int], label_ids: set[int]) -> list[int]:
+    """Return the indices in ``doc`` of label tokens that directly follow the ``cue`` ids."""
+    k = len(cue)
+    return [i for i in range(k, len(doc)) if doc[i] in label_ids and doc[i - k : i] == cue]
+
+
+def pack_rows(
+    docs: list[list[int]], row_len: int, pad: int, weights: list[list[float]] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pack whole documents into rows of ``row_len + 1`` ids, each row starting at a document.
 
-    Returns inputs and targets ``[rows, row_len]``; padded targets are -100 (ignored).
+    Returns inputs and targets ``[rows, row_len]`` and the loss weight of each target
+    ``[rows, row_len]`` (``weights[d][i]`` of token ``i`` of document ``d``, default 1);
+    padded targets are -100 (ignored) with weight 0.
     """
-    rows, current = [], []
-    for doc in docs:
-        doc = doc[: row_len + 1]
+    weights = weights if weights is not None else [[1.0] * len(doc) for doc in docs]
+    rows, row_weights, current, current_w = [], [], [], []
+    for doc, w in zip(docs, weights, strict=True):
+        doc, w = doc[: row_len + 1], list(w[: row_len + 1])
         if len(current) + len(doc) > row_len + 1:
             rows.append(current)
-            current = []
-        current = current + doc
+            row_weights.append(current_w)
+            current, current_w = [], []
+        current, current_w = current + doc, current_w + w
     rows.append(current)
+    row_weights.append(current_w)
     data = np.full((len(rows), row_len + 1), pad, dtype=np.int64)
+    weight = np.zeros((len(rows), row_len + 1), dtype=np.float32)
     target_mask = np.zeros((len(rows), row_len + 1), dtype=bool)
-    for i, row in enumerate(rows):
+    for i, (row, w) in enumerate(zip(rows, row_weights, strict=True)):
         data[i, : len(row)] = row
+        weight[i, : len(row)] = w
         target_mask[i, : len(row)] = True
     inputs, targets = data[:, :-1], data[:, 1:].copy()
     targets[~target_mask[:, 1:]] = -100
-    return inputs, targets
+    return inputs, targets, weight[:, 1:] * target_mask[:, 1:]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=400)
+    parser.add_argument("--steps", type=int, default=1200)
     parser.add_argument("--batch", type=int, default=24)
     parser.add_argument("--row-len", type=int, default=256)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--documents", type=int, default=30_000)
     parser.add_argument("--out", type=Path, default=DATA_DIR)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--label-weight",
+        type=float,
+        default=5.0,
+        help="loss weight of the label token answering each 'Label:' (other tokens weigh 1)",
+    )
     args = parser.parse_args()
 
     start, start_cpu = time.perf_counter(), time.process_time()
@@ -241,14 +263,27 @@ def main() -> None:
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
 
-    split = support_split(n_train=6000, n_held_out=100, seed=args.seed)
+    split = support_split(n_train=20_000, n_held_out=100, seed=args.seed)
     docs = training_documents(split, args.documents, seed=args.seed + 1)
     tokenizer = train_bpe(docs[:8000], vocab_size=VOCAB_SIZE)
     encoded = [tokenizer.encode(d, add_bos=True, add_eos=True) for d in docs]
-    inputs, targets = pack_rows(encoded, args.row_len, tokenizer.eos_id)
+    cue = tokenizer.encode("\nLabel:")
+    label_ids = {tokenizer.encode(" " + label)[0] for label in LABELS}
+    for label in LABELS:  # each label is one token right after the cue, as rank_labels scores it
+        assert tokenizer.encode(f"\nLabel: {label}") == cue + tokenizer.encode(" " + label)
+        assert len(tokenizer.encode(" " + label)) == 1, label
+    weights = []
+    for doc in encoded:
+        w = [1.0] * len(doc)
+        for i in label_positions(doc, cue, label_ids):
+            w[i] = args.label_weight
+        weights.append(w)
+    inputs, targets, target_weights = pack_rows(encoded, args.row_len, tokenizer.eos_id, weights)
     n_tokens = int((targets != -100).sum())
+    n_labels = int((target_weights == args.label_weight).sum()) if args.label_weight != 1 else 0
     print(
-        f"corpus: {len(docs)} documents, {n_tokens} training tokens in {len(inputs)} rows; "
+        f"corpus: {len(docs)} documents, {n_tokens} training tokens in {len(inputs)} rows "
+        f"({n_labels} label answers weighted {args.label_weight:g}); "
         f"tokenizer vocab_size={tokenizer.vocab_size} ({time.perf_counter() - start:.1f} s)"
     )
 
@@ -272,11 +307,16 @@ def main() -> None:
 
     order_rng = np.random.default_rng(args.seed)
     x_all, y_all = torch.from_numpy(inputs), torch.from_numpy(targets)
+    w_all = torch.from_numpy(target_weights)
     model.train()
     for step in range(args.steps):
         rows = torch.from_numpy(order_rng.integers(0, len(inputs), size=args.batch))
         logits = model(x_all[rows])
-        loss = F.cross_entropy(logits.reshape(-1, config.vocab_size), y_all[rows].reshape(-1))
+        per_token = F.cross_entropy(
+            logits.reshape(-1, config.vocab_size), y_all[rows].reshape(-1), reduction="none"
+        )
+        w = w_all[rows].reshape(-1)
+        loss = (per_token * w).sum() / w.sum()
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step)
         optimizer.zero_grad(set_to_none=True)

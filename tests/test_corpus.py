@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmhistory.concepts.prompts import SUPPORT_EXAMPLES
+from llmhistory.tiny import corpus
 from llmhistory.tiny.corpus import (
     LABELS,
     SupportSplit,
@@ -48,10 +50,112 @@ class TestTickets:
         again = generate_tickets(5, seed=0, exclude=[first[0].message])
         assert first[0].message not in {t.message for t in again}
 
-    def test_order_ids_and_scan_times_appear(self):
-        text = " ".join(t.message for t in generate_tickets(500, seed=0))
-        assert re.search(r"\bA\d{5}\b", text)
+    def test_order_ids_in_many_shapes(self):
+        text = " ".join(t.message for t in generate_tickets(3000, seed=0))
+        for shape in (
+            r"\bA\d{5}\b",
+            r"#\d{6}\b",
+            r"\bORD-\d{5}\b",
+            r"\b\d{4}-\d{4}\b",
+            r"no\. \d{5}",
+        ):
+            assert re.search(shape, text), shape
         assert re.search(r"\b\d{2}:\d{2} UTC\b", text)
+
+    def test_amounts_in_many_shapes(self):
+        text = " ".join(t.message for t in generate_tickets(3000, seed=0))
+        for shape in (
+            r"\$\d+\.\d\d\b", r"€\d+", r"\d+,\d\d €", r"£\d+", r"\bUSD \d+", r"\d+ quid\b",
+            r"\d+ bucks\b",
+        ):  # fmt: skip
+            assert re.search(shape, text, flags=re.IGNORECASE), shape
+
+
+@pytest.fixture(scope="module")
+def messages():
+    return [t.message for t in generate_tickets(3000, seed=0)]
+
+
+class TestAsPeopleWrite:
+    """Shares of the ways people type, measured on 3,000 messages."""
+
+    def test_lower_case_and_missing_punctuation(self, messages):
+        lower = sum(m == m.lower() and any(c.isalpha() for c in m) for m in messages) / 3000
+        assert 0.2 < lower < 0.4  # _NOISE["lower"] plus messages that had no capital to lose
+        unpunctuated = sum(m[-1].isalnum() for m in messages) / 3000
+        assert 0.15 < unpunctuated < 0.5
+
+    def test_short_and_long_messages(self, messages):
+        words = [len(m.split()) for m in messages]
+        assert sum(n <= 4 for n in words) > 100  # "refund pls", "Yo. Account locked."
+        assert sum(n >= 25 for n in words) > 50  # context, request, reason and sign-off
+        assert max(words) <= 60  # a few-shot prompt with three shots still fits a row
+
+    def test_slang_typos_and_voices(self, messages):
+        text = "\n".join(messages)
+        for pattern in (r"\bu\b", r"\bpls\b", r"\bthx\b", r"\bdont\b"):
+            assert re.search(pattern, text), pattern
+        polite = sum(bool(re.search(r"(?i)\b(please|could you|thank you)\b", m)) for m in messages)
+        angry = sum(bool(re.search(r"(?i)!!|unacceptable|ridiculous", m)) for m in messages)
+        assert polite > 300 and angry > 100
+        assert sum(m.isupper() for m in messages) > 20  # ALL CAPS
+
+    def test_typos_are_words_outside_the_grammar(self, messages):
+        vocabulary = set()
+        for phrases in (*corpus._GRAMMAR.values(), *corpus._FRAMES.values()):
+            for phrase in phrases:
+                vocabulary.update(re.findall(r"[a-z]+", phrase.lower().replace("'", "")))
+        for _formal, informal in corpus._SLANG:
+            vocabulary.update(informal.split())
+        vocabulary.update(
+            w for p in corpus._OPENERS + corpus._CLOSERS for w in re.findall(r"[a-z]+", p)
+        )
+        words = [re.findall(r"[a-z]+", m.lower().replace("'", "")) for m in messages]
+        typed = sum(any(w not in vocabulary and len(w) >= 4 for w in ws) for ws in words) / 3000
+        assert 0.1 < typed < 0.3  # _NOISE["typo"] = 0.2, minus typos that make another word
+
+    @given(st.text(alphabet="abcdefghij", min_size=5, max_size=12), st.integers(0, 2**32 - 1))
+    def test_typo_changes_one_inner_letter(self, word, seed):
+        typo = corpus._typo(np.random.default_rng(seed), word)
+        assert abs(len(typo) - len(word)) <= 1
+        assert typo[0] == word[0] and typo[-1] == word[-1]
+        assert sorted(typo) == sorted(word) or len(typo) != len(word)
+
+
+class TestLabellingRule:
+    """A message gets the label of what the customer asks the shop to do (data/README.md)."""
+
+    FAMILY = {"Refund": "r_", "Shipping": "s_", "Account": "a_"}
+
+    def test_every_layout_asks_for_its_own_label(self):
+        for label, frames in corpus._FRAMES.items():
+            for frame in frames:
+                slots = re.findall(r"\{(\w+)\}", frame)
+                assert any(s.startswith(self.FAMILY[label]) for s in slots), (label, frame)
+                asked = [s for s in slots if s.startswith(self.FAMILY[label])]
+                assert asked[-1] == [s for s in slots if s[:2] in ("r_", "s_", "a_")][-1] or (
+                    label == "Refund"
+                ), (label, frame)  # the last request is the label's, refunds may end on why
+
+    def test_grammar_is_closed(self):
+        for phrases in (*corpus._GRAMMAR.values(), *corpus._FRAMES.values()):
+            for phrase in phrases:
+                for slot in re.findall(r"\{(\w+)\}", phrase):
+                    assert slot in corpus._GRAMMAR or slot in corpus._VALUES, (slot, phrase)
+
+    def test_hard_cases_are_generated(self):
+        tickets = generate_tickets(3000, seed=0)
+
+        def count(label, pattern):
+            return sum(
+                bool(re.search(pattern, t.message, flags=re.IGNORECASE))
+                for t in tickets
+                if t.label == label
+            )
+
+        assert count("Refund", r"\b(parcel|package|delivery|arrived|shipping)\b") > 100
+        assert count("Shipping", r"[$€£]|\b(paid|refund|quid|bucks|dollars)\b") > 50
+        assert count("Account", r"\b(address|card|order)\b") > 50
 
 
 class TestSplit:
@@ -93,6 +197,10 @@ class TestDocuments:
         dialogues = generate_dialogues(300, seed=0)
         assert all(d.startswith("Customer: ") and "\nAgent: " in d for d in dialogues)
         assert any(d.startswith("Customer: Where is my order?\nAgent: ") for d in dialogues)
+        customers = [d.split("\nAgent: ")[0].removeprefix("Customer: ") for d in dialogues]
+        asked = {q for qs in corpus._QUESTIONS.values() for q in qs}
+        generated = [c for c in customers if not any(c == q.split("{")[0] for q in asked)]
+        assert 0.35 < len(generated) / 300 < 0.65  # half the customers write a generated ticket
         assert generate_dialogues(3, seed=1) == generate_dialogues(3, seed=1)
 
     def test_policy_snippets(self):
@@ -111,16 +219,18 @@ class TestDocuments:
             else "policy"
             for d in docs
         )  # fmt: skip
-        assert 0.40 < kinds["prompt"] / 2000 < 0.50
-        assert 0.12 < kinds["pair"] / 2000 < 0.18
-        assert 0.26 < kinds["dialogue"] / 2000 < 0.34
-        assert 0.07 < kinds["policy"] / 2000 < 0.13
+        assert 0.51 < kinds["prompt"] / 2000 < 0.59
+        assert 0.19 < kinds["pair"] / 2000 < 0.25
+        assert 0.13 < kinds["dialogue"] / 2000 < 0.19
+        assert 0.05 < kinds["policy"] / 2000 < 0.09
 
     def test_prompts_use_both_standard_and_drawn_examples(self):
         split = support_split(n_train=200, n_held_out=10)
         prompts = [d for d in training_documents(split, 400, seed=0) if d.startswith("Classify")]
         standard = [d for d in prompts if SUPPORT_EXAMPLES[0][0] in d]
-        assert 0 < len(standard) < len(prompts)
+        assert 0.25 < len(standard) / len(prompts) < 0.42  # a third; two thirds drawn shots
+        drawn = [d for d in prompts if d not in standard]
+        assert all(d.count("\nLabel: ") == 4 for d in drawn)  # three shots and the answer
 
 
 class TestBadInput:
