@@ -236,11 +236,13 @@ metrics: $(VENV)/.test-installed $(MATHJAX)
 outputs: $(VENV)/.test-installed
 	$(PY) scripts/run_notebooks.py notebooks $(BOOK_NOTEBOOKS)
 
-# Re-train the shipped tiny model (PyTorch, CPU build); reproduces src/llmhistory/tiny/data byte for byte.
+# Re-train the shipped tiny model and its draft model (PyTorch, CPU build); reproduces
+# src/llmhistory/tiny/data byte for byte.
 # Then the golden logits the unit tests compare against, and the live PyTorch equivalence tests.
 train: $(VENV)/.test-installed
 	$(PY) -m pip install --quiet 'torch==2.13.0' || $(PY) -m pip install --quiet -e '.[train]'
 	$(PY) scripts/train_tiny.py
+	$(PY) scripts/train_draft.py
 	$(PY) scripts/golden_logits.py
 	$(BIN)/pytest -q -p no:cacheprovider -m torch --ignore=tests/browser tests
 
