@@ -62,8 +62,10 @@ def decimals_shown(spec: str) -> int | None:
 
     >>> decimals_shown(".1f"), decimals_shown(",.0f"), decimals_shown(".1%"), decimals_shown("d")
     (1, 0, 3, None)
+    >>> decimals_shown("+.1f"), decimals_shown("+,.2f")  # a sign shown on positive values too
+    (1, 2)
     """
-    match = re.fullmatch(r",?\.(\d+)([f%])", spec)
+    match = re.fullmatch(r"[+ -]?,?\.(\d+)([f%])", spec)
     if match is None:
         return None
     return int(match[1]) + (2 if match[2] == "%" else 0)
