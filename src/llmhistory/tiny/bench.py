@@ -428,16 +428,21 @@ def format_benchmark(result: BenchResult, *, cache_only: bool = False) -> str:
     """
     result = check_instance("result", result, BenchResult)
     r, n, ref = result, result.new_tokens, result.reference
+    # generation with and without the cache, their ratio, and the cache's bytes: both views
+    recomputing, speedup, cache = (
+        f"generate {n} tokens recomputing all:   {r.uncached_tokens_per_s:8.1f} tokens/s",
+        f"speedup with the cache:          {r.speedup:.1f}x",
+        f"KV cache after {n} tokens: shape {r.cache_shape}, {r.cache_nbytes:,} bytes "
+        f"(formula {r.formula_nbytes:,} bytes, match={r.cache_nbytes == r.formula_nbytes})",
+    )
     if check_bool("cache_only", cache_only):
         return "\n".join(
             [
-                f"generate {n} tokens with the KV cache:   {r.cached_tokens_per_s:8.1f} tokens/s",
-                f"generate {n} tokens recomputing all:      "
-                f"{r.uncached_tokens_per_s:8.1f} tokens/s",
-                f"speedup with the cache:          {r.speedup:.1f}x",
+                f"generate {n} tokens with the KV cache: {r.cached_tokens_per_s:8.1f} tokens/s",
+                recomputing,
+                speedup,
                 f"one full forward over {n} tokens: {r.full_forward_ms:.2f} ms",
-                f"KV cache after {n} tokens: shape {r.cache_shape}, {r.cache_nbytes:,} bytes "
-                f"(formula {r.formula_nbytes:,} bytes, match={r.cache_nbytes == r.formula_nbytes})",
+                cache,
             ]
         )
     lines = [
@@ -468,10 +473,9 @@ def format_benchmark(result: BenchResult, *, cache_only: bool = False) -> str:
         f"forward: {r.forward_flops / 1e6:.0f} MFLOP in {r.full_forward_ms:.2f} ms = "
         f"{r.forward_gflops:.1f} GFLOP/s, {100 * r.peak_share:.0f}% of the measured sgemm peak "
         f"({r.sgemm_gflops:.1f} GFLOP/s, fastest square float32 np.matmul)",
-        f"generate {n} tokens recomputing all:   {r.uncached_tokens_per_s:8.1f} tokens/s",
-        f"speedup with the cache:          {r.speedup:.1f}x",
-        f"KV cache after {n} tokens: shape {r.cache_shape}, {r.cache_nbytes:,} bytes "
-        f"(formula {r.formula_nbytes:,} bytes, match={r.cache_nbytes == r.formula_nbytes})",
+        recomputing,
+        speedup,
+        cache,
     ]
     return "\n".join(lines)
 

@@ -134,15 +134,16 @@ def _fit_drawing_width(fig: Figure, tries: int = 4) -> Bbox:
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None:
         suptitle.set_wrap(True)
-    for _ in range(tries + 1):
+    for _ in range(tries):
         fig.draw_without_rendering()
         drawn = fig.get_tightbbox()  # inches
         current = fig.get_size_inches()[0]
-        if drawn.width <= MAX_WIDTH * 1.01 or current <= floor or _ == tries:
+        if drawn.width <= MAX_WIDTH * 1.01 or current <= floor:
             return drawn
         # What sticks out (a label beside the axes) keeps its width: take the excess off.
         fig.set_size_inches(max(floor, current - (drawn.width - MAX_WIDTH)), height)
-    raise AssertionError("unreachable")  # pragma: no cover
+    fig.draw_without_rendering()  # laid out and measured at the last size tried
+    return fig.get_tightbbox()
 
 
 def figure_svg(fig: Figure, *, text_as_paths: bool = True) -> str:
