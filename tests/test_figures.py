@@ -1,5 +1,7 @@
 """Tests of the shared figure style, bar layout and argument checks."""
 
+import io
+
 import numpy as np
 import pytest
 
@@ -146,6 +148,28 @@ class TestFigureSvg:
         ours = [float(v) for v in re.search(size, svg).groups()]
         theirs = [float(v) for v in re.search(size, buffer.getvalue()).groups()]
         assert ours == pytest.approx(theirs, abs=0.5)  # points: within half a point
+
+    def test_last_bits_of_the_layout_do_not_change_the_bytes(self):
+        """A width 1e-13 inch wider moves no printed coordinate, so no byte may change either
+        (matplotlib's own clip-path ids hash the exact floats and did differ)."""
+        import re
+
+        import matplotlib.pyplot as plt
+
+        svgs, matplotlib_ids = [], []
+        for width in (4.0, 4.0 + 1e-13):
+            fig = self._figure()
+            fig.set_size_inches(width, 2.5)
+            svgs.append(figure_svg(fig))
+            buffer = io.StringIO()
+            with plt.rc_context({"svg.hashsalt": "llmhistory"}):
+                fig.savefig(buffer, format="svg")
+            matplotlib_ids.append(re.findall(r'clipPath id="(\w+)"', buffer.getvalue()))
+        assert matplotlib_ids[0] != matplotlib_ids[1]  # the perturbation reaches the ids
+        assert svgs[0] == svgs[1]
+        ids = re.findall(r'clipPath id="(\w+)"', svgs[0])
+        assert ids and len(ids) == len(set(ids))
+        assert set(re.findall(r"url\(#(p\w+)\)", svgs[0])) == set(ids)
 
     def test_two_draws_one_to_lay_out_and_measure_one_to_print(self, monkeypatch):
         from matplotlib.figure import Figure

@@ -16,6 +16,7 @@ records its smallest text size in ``data-min-font-pt`` for the browser tests.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Callable, Mapping
@@ -209,7 +210,42 @@ def figure_svg(fig: Figure, *, text_as_paths: bool = True) -> str:
             fig.savefig(buffer, format="svg", metadata=SVG_METADATA, bbox_inches=box)
     finally:
         fig.set_layout_engine(engine)
-    return re.sub(r"<svg ", f'<svg data-min-font-pt="{smallest:g}" ', buffer.getvalue(), count=1)
+    svg = _clip_ids_from_printed_shapes(buffer.getvalue())
+    return re.sub(r"<svg ", f'<svg data-min-font-pt="{smallest:g}" ', svg, count=1)
+
+
+_CLIP_PATH = re.compile(r'<clipPath id="(p[0-9a-f]{10})">(.*?)</clipPath>\n?', re.S)
+
+
+def _clip_ids_from_printed_shapes(svg: str) -> str:
+    """Rename each ``<clipPath>`` id after the shape as printed; return the SVG (str).
+
+    Matplotlib names a clip path by hashing its rectangle's full float repr (or a transform's),
+    so a last-bit difference in the layout (another CPU, a previous layout of the same figure)
+    changes the id though not one printed coordinate. Hashing the printed shape instead makes
+    the bytes as stable as the coordinates. Two clip paths that print the same become one.
+
+    >>> a = '<clipPath id="p0123456789"><rect x="1"/></clipPath><g clip-path="url(#p0123456789)"/>'
+    >>> b = a.replace("p0123456789", "pabcdefabcd")  # the same rectangle, other last bits
+    >>> _clip_ids_from_printed_shapes(a) == _clip_ids_from_printed_shapes(b)
+    True
+    >>> _clip_ids_from_printed_shapes(a)
+    '<clipPath id="p456a24bf37"><rect x="1"/></clipPath><g clip-path="url(#p456a24bf37)"/>'
+    """
+    renamed: dict[str, str] = {}
+    kept: set[str] = set()
+
+    def rename(match: re.Match) -> str:
+        old, shape = match.groups()
+        new = "p" + hashlib.sha256(f"{SVG_RC['svg.hashsalt']}{shape}".encode()).hexdigest()[:10]
+        renamed[old] = new
+        if new in kept:  # the same printed shape under another float key: define it once
+            return ""
+        kept.add(new)
+        return match.group(0).replace(old, new, 1)
+
+    svg = _CLIP_PATH.sub(rename, svg)
+    return re.sub(r"url\(#(p[0-9a-f]{10})\)", lambda m: f"url(#{renamed.get(m[1], m[1])})", svg)
 
 
 def use_svg_display() -> bool:
