@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import combinations, groupby
 
 import numpy as np
 import pytest
@@ -41,7 +42,7 @@ def shipped():
 
 
 class TestSupportSets:
-    @pytest.mark.parametrize(("name", "per_label"), [("eval", 30), ("dev", 30)])
+    @pytest.mark.parametrize(("name", "per_label"), [("eval", 30), ("dev", 30), ("test", 40)])
     def test_shape(self, name, per_label):
         tickets = load_support_set(name)
         counts = Counter(t.label for t in tickets)
@@ -54,18 +55,25 @@ class TestSupportSets:
         assert len(load_support_set()) == len(load_support_set("eval")) == 97 >= 60
         assert len(load_support_set("dev")) == 90
 
+    def test_test_set_is_balanced_and_shuffled(self):
+        labels = [t.label for t in load_support_set("test")]
+        assert len(labels) == 120 and Counter(labels) == {label: 40 for label in LABELS}
+        assert max(len(list(run)) for _, run in groupby(labels)) <= 3  # shuffled, not grouped
+
     @pytest.mark.parametrize("name", list(SUPPORT_SETS))
     def test_no_duplicates(self, name):
         messages = [normalise(t.message) for t in load_support_set(name)]
         assert len(set(messages)) == len(messages)
 
-    def test_sets_are_disjoint(self):
-        evaluation = {normalise(t.message) for t in load_support_set("eval")}
-        dev = {normalise(t.message) for t in load_support_set("dev")}
-        assert not evaluation & dev
+    @pytest.mark.parametrize(("first", "second"), list(combinations(SUPPORT_SETS, 2)))
+    def test_sets_are_disjoint(self, first, second):
+        one = {normalise(t.message) for t in load_support_set(first)}
+        other = {normalise(t.message) for t in load_support_set(second)}
+        assert not one & other
 
-    def test_varied_like_people_write(self):
-        messages = [t.message for t in load_support_set("eval")]
+    @pytest.mark.parametrize("name", ["eval", "test"])
+    def test_varied_like_people_write(self, name):
+        messages = [t.message for t in load_support_set(name)]
         lengths = [len(m.split()) for m in messages]
         assert min(lengths) <= 4 and max(lengths) >= 20
         assert sum(m == m.lower() for m in messages) >= 10  # no capitals at all
@@ -75,6 +83,7 @@ class TestSupportSets:
     def test_no_overlap_with_the_training_corpus(self):
         split = support_split(**TRAIN_SPLIT)
         generated = {normalise(t.message) for t in split.train + split.held_out}
+        assert set(SUPPORT_SETS) == {"eval", "dev", "test"}
         for name in SUPPORT_SETS:
             written = {normalise(t.message): t.message for t in load_support_set(name)}
             assert not set(written) & generated, [written[m] for m in set(written) & generated]
@@ -83,11 +92,12 @@ class TestSupportSets:
         split = support_split(**TRAIN_SPLIT)
         text = normalise("\n".join(training_documents(split, 5000, seed=1)))
         for name in SUPPORT_SETS:
-            assert not [t.message for t in load_support_set(name) if normalise(t.message) in text]
+            found = [t.message for t in load_support_set(name) if normalise(t.message) in text]
+            assert not found, (name, found)
 
     def test_unknown_set(self):
         with pytest.raises(ValueError, match="name"):
-            load_support_set("test")
+            load_support_set("holdout")
 
 
 class TestParseSupportLines:

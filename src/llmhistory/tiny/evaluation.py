@@ -3,7 +3,8 @@
 The model is trained on the synthetic corpus of :mod:`llmhistory.tiny.corpus`, so its held-out score
 only shows that it learned the templates. :func:`load_support_set` returns messages written by
 hand, independently of those templates (``data/eval_support.jsonl``, the set chapter 1 reports;
-``data/dev_support.jsonl``, the set used while widening the corpus).
+``data/dev_support.jsonl``, the set used while widening the corpus; ``data/test_support.jsonl``,
+written after the model was shipped and scored once, for the final report).
 
 :func:`evaluate_labels` classifies tickets the way chapter 1 does (few-shot prompt, then
 :func:`llmhistory.tiny.generation.rank_labels`) and returns a :class:`LabelReport`: the accuracy and
@@ -42,7 +43,11 @@ __all__ = [
 ]
 
 #: The hand-written sets: name -> file in ``llmhistory/tiny/data``.
-SUPPORT_SETS: dict[str, str] = {"eval": "eval_support.jsonl", "dev": "dev_support.jsonl"}
+SUPPORT_SETS: dict[str, str] = {
+    "eval": "eval_support.jsonl",
+    "dev": "dev_support.jsonl",
+    "test": "test_support.jsonl",
+}
 
 _FIELDS = {"message", "label"}
 
@@ -76,13 +81,15 @@ def parse_support_lines(lines: Sequence[str], source: str = "<lines>") -> tuple[
 
 
 def load_support_set(name: str = "eval") -> tuple[Ticket, ...]:
-    """Return the hand-written tickets of the set ``name`` (``"eval"`` or ``"dev"``), in file order.
+    """Return the hand-written tickets of the set ``name`` (see ``SUPPORT_SETS``), in file order.
 
     Parameters
     ----------
-    name : {"eval", "dev"}, default "eval"
+    name : {"eval", "dev", "test"}, default "eval"
         ``"eval"``: 97 messages (33 Refund, 32 Shipping, 32 Account), the number chapter 1
-        reports. ``"dev"``: 90 messages (30 per label) for development.
+        reports. ``"dev"``: 90 messages (30 per label) for development. ``"test"``: 120
+        messages (40 per label), written after the model was shipped and scored once, for the
+        final report.
 
     Returns
     -------
@@ -98,6 +105,8 @@ def load_support_set(name: str = "eval") -> tuple[Ticket, ...]:
     >>> tickets = load_support_set("eval")
     >>> len(tickets), tickets[0].label
     (97, 'Refund')
+    >>> len(load_support_set("test"))
+    120
     """
     check_choice("name", name, tuple(SUPPORT_SETS))
     path = resources.files(__package__) / "data" / SUPPORT_SETS[name]
