@@ -34,7 +34,7 @@ TOC := book/_toc.yml
 endif
 JB_FLAGS := --config book/_config.yml --toc $(TOC)
 
-.PHONY: help book test lint quizzes unit notebooks notebooks-baseline students students-baseline \
+.PHONY: help book test lint quizzes unit notebooks notebooks-baseline students \
 	build-strict browser toc vendor \
 	outputs train bench metrics lab serve linkcheck clean lock
 
@@ -142,9 +142,9 @@ book: $(VENV)/.book-installed $(MATHJAX) toc
 
 # (The internal-link check runs inside the browser suite: tests/browser/test_links.py.)
 # `make -j2 test` works: each stage names what it needs (the browser suite needs the build).
-test: $(VENV)/.test-installed lint quizzes unit notebooks students-baseline build-strict browser
-	@$(PY) scripts/stage_times.py $(STAGES) venv install lint quizzes unit notebooks \
-		students-baseline build-strict browser
+test: $(VENV)/.test-installed lint quizzes unit notebooks-baseline build-strict browser
+	@$(PY) scripts/stage_times.py $(STAGES) venv install lint quizzes unit notebooks-baseline \
+		build-strict browser
 	@echo "All checks passed."
 
 lint: $(VENV)/.test-installed
@@ -163,16 +163,15 @@ unit: $(VENV)/.test-installed $(MATHJAX)
 		--ignore=tests/browser --ignore=tests/test_assessment_class.py \
 		-p no:nbval tests src/llmhistory -n 2)
 
-# nbval on the chapters and the instructor guide as stored, with this CPU's NumPy kernels.
-# `make test` runs the notebooks a second time, as on an older or different CPU: the student
-# copies (below) under NumPy's baseline SIMD kernels. A stored number that shows the last bits
-# of its arithmetic fails there instead of on a reader's machine. (OPENBLAS_CORETYPE and
-# OPENBLAS_L2_SIZE are left alone: some machines set them to avoid old OpenBLAS bugs.)
-# `NPY_DISABLE_CPU_FEATURES="$(BASELINE_KERNELS)" make notebooks` (or make notebooks-baseline)
-# runs every cell, solutions included, under the baseline kernels.
-# The stored outputs were written with the versions in constraints/py$(OUTPUTS_PYTHON).txt. On a
-# Python whose lock pins another matplotlib (3.10: matplotlib 3.11 needs Python >= 3.11) drawn
-# SVG differs by fractions of a pixel, so nbval compares everything else there.
+# nbval on the chapters and the back matter's notebook pages as stored. `make test` runs them
+# once, under NumPy's baseline SIMD kernels (notebooks-baseline), as on an older or different
+# CPU than the one that wrote the outputs with `make outputs`: a stored number that shows the
+# last bits of its arithmetic fails there instead of on a reader's machine, and a stale output
+# fails on every CPU. `make notebooks` runs them with this CPU's own kernels; .ci/run runs both.
+# (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are left alone: some machines set them to avoid old
+# OpenBLAS bugs.) Solution cells run in both. The student copies (solutions removed) give the
+# same outputs because every chapter's solutions come after all its other cells but the quiz
+# (tests/test_student.py checks it); `make students` runs the copies themselves.
 OUTPUTS_PYTHON := 3.11
 mpl_pin = $(shell grep -i '^matplotlib==' $(1) 2>/dev/null)
 ifeq ($(call mpl_pin,$(LOCK)),$(call mpl_pin,constraints/py$(OUTPUTS_PYTHON).txt))
@@ -193,19 +192,6 @@ notebooks: $(VENV)/.test-installed
 notebooks-baseline: $(VENV)/.test-installed
 	$(call timed,notebooks-baseline,NPY_DISABLE_CPU_FEATURES="$(BASELINE_KERNELS)" \
 		$(NBVAL) $(CHAPTERS_AND_GUIDE))
-
-# The student copies (solution cells removed) must still run top to bottom and give every
-# remaining cell its stored output: a later cell may not depend on a solution (a name, a
-# random draw, a mutation). `make test` checks them under NumPy's baseline kernels, which is
-# also its second, other-CPU run of the notebooks (see above); the back matter's notebook pages
-# run with them. Solution cells themselves run in `make notebooks`.
-STUDENT_CHECK := .cache/student-check
-students-baseline: $(VENV)/.test-installed
-	$(call timed,students-baseline,rm -rf $(STUDENT_CHECK) \
-		&& $(PY) -m llmhistory.book.student notebooks --out $(STUDENT_CHECK) --keep-outputs \
-			>/dev/null \
-		&& cp $(BOOK_NOTEBOOKS) $(STUDENT_CHECK)/ \
-		&& NPY_DISABLE_CPU_FEATURES="$(BASELINE_KERNELS)" $(NBVAL) $(STUDENT_CHECK))
 
 # `make students`: the copies to hand out (dist/student, outputs cleared), run top to bottom.
 students: $(VENV)/.test-installed

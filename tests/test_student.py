@@ -1,6 +1,7 @@
 """Tests of the student-version tool: no solution survives, outputs cleared, keys kept."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,26 @@ def test_command_line_keeps_outputs_when_asked(tmp_path, capsys):
     assert main([str(tmp_path / "n"), "--out", str(tmp_path / "o"), "--keep-outputs"]) == 0
     kept = json.loads((tmp_path / "o" / "01_x.ipynb").read_text())
     assert kept["cells"] == [nb["cells"][0]]
+
+
+def test_student_copies_give_the_stored_outputs_because_solutions_come_last():
+    """``make test`` runs the chapters (solutions included) but not their student copies.
+
+    The copies give the same outputs only if no remaining cell runs after a solution (a later
+    cell could read a solution's name, random draw or mutation). So in every chapter the
+    solution cells come after all other code cells except the quiz, ``render_quiz(<n>)``,
+    whose only argument is a literal: it reads no kernel state. A chapter that needs an
+    exercise in the middle breaks this test; then run ``make students`` in ``make test``.
+    """
+    quiz_call = re.compile(r"render_quiz\(\d+\)")
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        first = next(i for i, c in enumerate(cells) if is_solution(c))
+        after = [
+            "".join(c["source"]).strip()
+            for c in cells[first:]
+            if c["cell_type"] == "code" and not is_solution(c)
+        ]
+        assert after and all(quiz_call.fullmatch(source) for source in after), (
+            f"{path.name}: code after its first solution cell: {after}"
+        )

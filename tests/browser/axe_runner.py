@@ -45,6 +45,14 @@ FAILING_IMPACTS = ("serious", "critical")
 #: page) feed only ``css-orientation-lock``, an experimental rule that is off by default.
 DEFAULT_OPTIONS = {"resultTypes": ["violations"], "preload": {"assets": ["media"]}}
 _JOB = "__llmhAxe"
+#: The rules whose verdict can change when only the colour mode changes: colours
+#: (``color-contrast``, ``link-in-text-block``) and the default rule that reads the layout
+#: (``scrollable-region-focusable``: the dark theme changes some padding). A page switched to
+#: dark in place (``page_visit``) runs these; the others read the DOM, which the switch does
+#: not change (the visit records which elements it shows or hides, and a test checks them),
+#: and ran in light mode on the same page. (``target-size`` is off in axe's default set.)
+COLOUR_RULES = ("color-contrast", "link-in-text-block", "scrollable-region-focusable")
+COLOUR_OPTIONS = {**DEFAULT_OPTIONS, "runOnly": {"type": "rule", "values": list(COLOUR_RULES)}}
 
 #: ``(el, styles) => string``: the colour signature of the text in ``el`` (see the module
 #: docstring); ``styles`` is a Map that caches computed styles between calls.
@@ -75,8 +83,8 @@ CONTRAST_SIGNATURE_JS = """(el, styles) => {
 #: partly covered) does not leave the signature unchecked.
 CANDIDATES = 3
 
-#: ``() => Element[][]``: per distinct colour signature of the page's text, its first
-#: ``CANDIDATES`` visible elements.
+#: ``() => [signature, Element[]][]``: per distinct colour signature of the page's text, its
+#: first ``CANDIDATES`` visible elements.
 CONTRAST_SAMPLES_JS = (
     """() => {
   const signature = ("""
@@ -96,7 +104,7 @@ CONTRAST_SAMPLES_JS = (
     + str(CANDIDATES)
     + """ && !found.includes(el)) found.push(el);
   }
-  return [...samples.values()];
+  return [...samples.entries()];
 }"""
 )
 
@@ -115,9 +123,10 @@ SAMPLE_MARK = "sampled-for-the-color-contrast-rule"
 _RUN_JS = (
     """async (options) => {
   const started = performance.now();
-  const samples = ("""
+  const groups = ("""
     + CONTRAST_SAMPLES_JS
-    + """)().flat();
+    + """)();
+  const samples = groups.map(([, elements]) => elements).flat();
   for (const el of samples) el.setAttribute("""
     + repr(SAMPLE_ATTRIBUTE)
     + ", "
@@ -129,6 +138,7 @@ _RUN_JS = (
   try {
     const found = await axe.run(document, options);
     return {violations: found.violations, samples: samples.length,
+            signatures: groups.map(([signature]) => signature),
             ms: performance.now() - started};
   } finally {
     for (const el of samples) el.removeAttribute("""
@@ -156,6 +166,8 @@ class AxeResult:
     violations: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     samples: int = 0
+    #: The colour signatures of the page's visible text (``CONTRAST_SIGNATURE_JS``).
+    signatures: list[str] = field(default_factory=list)
 
 
 def start(page: Any, options: dict[str, Any] | None = None) -> str:
@@ -172,4 +184,4 @@ def result(page: Any) -> AxeResult:
     """Wait for the run :func:`start` began; return its serious and critical violations."""
     found = job_result(page, _JOB)
     failing = [v for v in found["violations"] if v.get("impact") in FAILING_IMPACTS]
-    return AxeResult(failing, found["ms"] / 1000, found["samples"])
+    return AxeResult(failing, found["ms"] / 1000, found["samples"], found["signatures"])

@@ -54,6 +54,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "visits(*pages): the light-mode visits a test without a page parameter reads "
         '("root" is the toc\'s root); without it such a test reads every toc page',
     )
+    config.addinivalue_line(
+        "markers",
+        "visit_modes(*modes): the modes a page-parametrized test without a mode parameter reads "
+        '(default "light"; "dark-switched": a dark-loaded page switched in place)',
+    )
 
 
 def browser_tests_requested(config: pytest.Config) -> bool:
@@ -90,10 +95,12 @@ def _needed_visits(item: pytest.Item) -> set[tuple[str, str]]:
         return set()
     params = getattr(getattr(item, "callspec", None), "params", {})
     page = params.get("page") or params.get("explorable_page") or params.get("notebook_page")
+    page = page or params.get("loaded_page")
     if page == "(no build)":
         return set()
     if page:
-        return {(page, params.get("mode", "light"))}
+        modes = item.get_closest_marker("visit_modes")
+        return {(page, mode) for mode in (modes.args if modes else [params.get("mode", "light")])}
     marker = item.get_closest_marker("visits")
     if marker is None:  # a test over the whole book (the prev/next walk)
         return {(p, "light") for p in toc_pages()}
@@ -116,7 +123,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     needed: set[tuple[str, str]] = set()
     for item in session.items:
         needed |= _needed_visits(item)
-    PLAN[:] = sorted(needed, key=lambda job: (-_weight(job[0]), job[0], MODES.index(job[1])))
+    PLAN[:] = sorted(needed, key=lambda job: (-_weight(job[0]), job[0], job[1] != "light", job[1]))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -165,3 +165,40 @@ def start_job(page: Any, name: str, function_js: str, arg: Any = None) -> None:
 def job_result(page: Any, name: str) -> Any:
     """Wait for the job ``name`` started by :func:`start_job` and return its value."""
     return page.evaluate(f"() => window[{name!r}]")
+
+
+#: ``(mode) => string[]``: switch the loaded page to ``mode`` ("light" or "dark") as the theme's
+#: mode switch does (pydata-sphinx-theme 0.17's ``setMode``: ``data-mode``, ``data-theme``, the
+#: dark dropdown menus), but without writing ``localStorage``, which the pages of one browser
+#: context share (the visit side by side would load in the wrong mode). The caller emulates
+#: ``prefers-color-scheme`` to match. CSS transitions are off while the styles change, so the
+#: page shows its final colours at once (waiting for a transition's end hangs in a page that
+#: is not in front). Returns the elements whose visibility the switch changed (what a check
+#: of the page in the other mode did not see), each as ``tag#id.class < parent < ...``.
+THEME_SWITCH_JS = """(mode) => {
+  const all = Array.from(document.body.querySelectorAll("*"));
+  const shown = (el) => el.checkVisibility({visibilityProperty: true, opacityProperty: true});
+  const before = all.map(shown);
+  const still = document.createElement("style");
+  still.textContent = "*, *::before, *::after { transition: none !important; }";
+  document.head.appendChild(still);
+  const root = document.documentElement;
+  root.dataset.mode = mode;
+  root.dataset.theme = mode;
+  document.querySelectorAll(".dropdown-menu").forEach(
+    (menu) => menu.classList.toggle("dropdown-menu-dark", mode === "dark"));
+  void getComputedStyle(document.body).color;  // the new styles, computed without transitions
+  void document.body.offsetHeight;
+  still.remove();
+  void getComputedStyle(document.body).color;
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const path = (el) => {
+    const parts = [];
+    for (let node = el; node && node !== document.body && parts.length < 4;
+         node = node.parentElement) parts.push(name(node));
+    return parts.join(" < ");
+  };
+  return all.filter((el, i) => shown(el) !== before[i]).map(path);
+}"""
