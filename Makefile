@@ -25,7 +25,7 @@ export OMP_NUM_THREADS := 1
 unexport PYTHONDONTWRITEBYTECODE
 
 
-# `make book CHAPTERS="01 03 08"` builds a course pack: the intro, those chapters, the back matter.
+# `make book CHAPTERS="01 03 09"` builds a course pack: the intro, those chapters, the back matter.
 CHAPTERS ?=
 ifneq ($(strip $(CHAPTERS)),)
 TOC := $(BUILD)/course-pack/_toc.yml
@@ -40,7 +40,7 @@ JB_FLAGS := --config book/_config.yml --toc $(TOC)
 
 help:
 	@echo "make book      build the HTML book and print the path of index.html"
-	@echo "               (CHAPTERS=\"01 03 08\" builds a course pack of those chapters)"
+	@echo "               (CHAPTERS=\"01 03 09\" builds a course pack of those chapters)"
 	@echo "make test      run every check: ruff, unit tests + doctests, nbval, strict book build"
 	@echo "make outputs   re-execute every notebook in place (fresh kernel, widget state stored)"
 	@echo "make students  write student notebooks (solutions removed) to dist/student and run them"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Print chapter 13's measured serving figures for this machine, side by side.
+"""Print chapter 15's measured serving figures for this machine, side by side.
 
 Usage::
 

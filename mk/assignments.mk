@@ -1,5 +1,5 @@
 # Autograded assignments in nbgrader's format (llmhistory.book.assessment; assignments/README.md).
-#   make assignments [CHAPTERS="02 05"]   instructor sources (each answer key checked: its
+#   make assignments [CHAPTERS="02 06"]   instructor sources (each answer key checked: its
 #                                         solutions pass its hidden tests, a blank notebook
 #                                         fails them) + student releases in $(COURSE)
 #   make grade ASSIGNMENT=ch02 SUBMISSIONS=path/to/folder

@@ -218,7 +218,7 @@ def test_assignment_rows_count_the_graded_items():
     rows = {row[0]: row for row in assignment_rows(ROOT / "assignments" / "specs")}
     assert list(rows) == NAMES
     assert rows["ch02"] == ("ch02", 2, 5, 1, 2, len(load_quiz(2).questions))
-    assert rows["ch14"][1:5] == (3, 8, 1, 2)
+    assert rows["ch16"][1:5] == (3, 8, 1, 2)
     assert all(row[1] >= 2 and row[5] >= 1 for row in rows.values())
 
 
@@ -280,7 +280,7 @@ def test_written_exercises_carry_the_rubric_only_in_the_answer_key(sources):
             if cell["cell_type"] == "markdown" and meta.get("solution"):
                 written += 1
                 assert "**Rubric.**" in cell["source"] and meta["grade"] and meta["points"] >= 1
-    assert written >= 4  # chapters 2, 5, 6, 11 and 12 have written exercises
+    assert written >= 4  # chapters 2, 6, 7, 12 and 13 have written exercises
 
 
 def test_quiz_key_matches_the_bank_and_the_question_sheet_hides_answers(sources):
@@ -313,10 +313,10 @@ def test_quiz_answer_correct_never_raises_on_a_students_entry(answers, expected)
 
 
 def test_quiz_answer_correct_select_all_needs_the_exact_set():
-    quiz = next(q for q in load_quiz(12).questions if q.multi)
+    quiz = next(q for q in load_quiz(13).questions if q.multi)
     right = sorted(quiz.answer_set)
-    assert quiz_answer_correct(12, quiz.id, {quiz.id: right[::-1]})
-    assert not quiz_answer_correct(12, quiz.id, {quiz.id: right[:-1] or [99]})
+    assert quiz_answer_correct(13, quiz.id, {quiz.id: right[::-1]})
+    assert not quiz_answer_correct(13, quiz.id, {quiz.id: right[:-1] or [99]})
     with pytest.raises(ValueError, match="question_id"):
         quiz_answer_correct(12, "no-such-question", {})
 

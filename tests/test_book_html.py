@@ -69,7 +69,7 @@ class TestHeadingId:
         "Where the question's tokens look",
         'Total versus active parameters: why "8x7B" is not 56B',
         "Counting compute: $C \\approx 6ND$",
-        "Exercise 4.1: Size a model for 1e23 FLOPs",
+        "Exercise 5.1: Size a model for 1e23 FLOPs",
         "1 Leading digits are dropped",
         "Straße, Æsir, Œuvre, Łódź, ĳssel",
         "  spaced   out  ",

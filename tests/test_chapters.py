@@ -29,8 +29,8 @@ def test_every_chapter_is_complete(chapter):
 
 
 def test_lookup_by_number_slug_and_stem():
-    assert get_chapter(8) is get_chapter("serving_kv_cache") is get_chapter("08_serving_kv_cache")
-    assert get_chapter("08") is get_chapter(8)
+    assert get_chapter(9) is get_chapter("serving_kv_cache") is get_chapter("09_serving_kv_cache")
+    assert get_chapter("09") is get_chapter(9)
 
 
 @pytest.mark.parametrize(

@@ -30,12 +30,12 @@ def files(toc):
 
 
 def test_keeps_intro_back_matter_and_chosen_chapters_in_book_order():
-    pack = course_pack_toc(FULL, ["08", 1, "inside_a_decoder", "01"])
+    pack = course_pack_toc(FULL, ["09", 1, "inside_a_decoder", "01"])
     kept = files(pack)
     assert [f for f in kept if f.startswith("notebooks/")] == [
         "notebooks/01_prompt_in_text_out",
         "notebooks/03_inside_a_decoder",
-        "notebooks/08_serving_kv_cache",
+        "notebooks/09_serving_kv_cache",
     ]
     non_chapters = [f for f in files(FULL) if not f.startswith("notebooks/")]
     assert [f for f in kept if not f.startswith("notebooks/")] == non_chapters
@@ -65,7 +65,7 @@ def test_command_line(tmp_path, capsys):
 
 
 # ---- the Sphinx hooks: a pack keeps the book's numbers --------------------------------------
-CH1, CH8 = "notebooks/01_prompt_in_text_out", "notebooks/08_serving_kv_cache"
+CH1, CH8 = "notebooks/01_prompt_in_text_out", "notebooks/09_serving_kv_cache"
 
 
 def toc_with_numbers(*numbers):
@@ -78,7 +78,7 @@ def toc_with_numbers(*numbers):
 
 
 def pack_env():
-    """What Sphinx assigned in a pack of chapters 1 and 8: chapter 8 numbered 2."""
+    """What Sphinx assigned in a pack of chapters 1 and 9: chapter 9 numbered 2."""
     return SimpleNamespace(
         toc_secnumbers={
             CH1: {"": (1,), "#a": (1, 1)},
@@ -95,18 +95,18 @@ def test_book_number_and_renumber():
     assert [book_number(c.notebook.removesuffix(".ipynb")) for c in CHAPTERS[:3]] == [1, 2, 3]
     assert book_number("book/instructor_guide") is None
     assert renumber((2, 3, 1), 8) == (8, 3, 1) and renumber([2], 12) == [12]
-    assert pack_chapters([CH8, "book/intro", CH1]) == [1, 8]
+    assert pack_chapters([CH8, "book/intro", CH1]) == [1, 9]
 
 
 def test_restore_book_numbers_in_a_pack():
     env = pack_env()
     assert restore_book_numbers(None, env) == [CH8]
-    assert env.toc_secnumbers[CH8] == {"": (8,), "#kv": (8, 1), "#kv-sub": (8, 1, 1)}
+    assert env.toc_secnumbers[CH8] == {"": (9,), "#kv": (9, 1), "#kv-sub": (9, 1, 1)}
     assert env.toc_secnumbers[CH1] == {"": (1,), "#a": (1, 1)}
-    assert env.toc_fignumbers[CH8]["figure"] == {"fig-cache": (8, 1), "fig-b": (8, 2)}
-    assert env.titles[CH8]["secnumber"] == [8]
+    assert env.toc_fignumbers[CH8]["figure"] == {"fig-cache": (9, 1), "fig-b": (9, 2)}
+    assert env.titles[CH8]["secnumber"] == [9]
     numbers = [r["secnumber"] for r in env.tocs[CH8].findall(nodes.reference)]
-    assert numbers == [[8], [8, 1]]
+    assert numbers == [[9], [9, 1]]
     assert restore_book_numbers(None, env) == [], "already the book's numbers: nothing to do"
 
 
@@ -148,11 +148,11 @@ def chapter_map(*numbers):
 
 def test_guide_lists_only_the_pack():
     doc = chapter_map(*range(1, 13))
-    assert limit_guide(doc, [1, 8]) == 10
+    assert limit_guide(doc, [1, 9]) == 10
     kept = [r.children[0].astext() for r in next(iter(doc.findall(nodes.tbody))).children]
-    assert kept == ["1", "8"]
+    assert kept == ["1", "9"]
     note = next(iter(doc.findall(nodes.note))).astext()
-    assert note.startswith("This course pack holds chapters 1, 8 (about 95 minutes)")
+    assert note.startswith("This course pack holds chapters 1, 9 (about 95 minutes)")
 
 
 def test_hook_leaves_the_full_book_alone_and_adapts_a_pack():
@@ -163,6 +163,6 @@ def test_hook_leaves_the_full_book_alone_and_adapts_a_pack():
     pack = SimpleNamespace(env=SimpleNamespace(found_docs={CH1, CH8, "book/instructor_guide"}))
     adapt_pack_pages(pack, doc, "book/instructor_guide")
     assert len(list(doc.findall(nodes.row))) == 4
-    prereqs = card("Chapter 6 (weight memory)")
+    prereqs = card("Chapter 7 (weight memory)")
     adapt_pack_pages(pack, prereqs, CH8)
     assert prereqs.astext().endswith("(not in this course pack)")

@@ -134,8 +134,8 @@ class TestColabOpensReaderCopies:
         ("url", "expected"),
         [
             (
-                f"{COLAB}/blob/main/notebooks/14_preference_optimization.ipynb",
-                f"{COLAB}/blob/main/reader/notebooks/14_preference_optimization.ipynb",
+                f"{COLAB}/blob/main/notebooks/16_preference_optimization.ipynb",
+                f"{COLAB}/blob/main/reader/notebooks/16_preference_optimization.ipynb",
             ),
             (
                 f"{COLAB}/blob/dev-1/notebooks/01_prompt_in_text_out.ipynb",
@@ -171,7 +171,7 @@ class TestColabOpensReaderCopies:
         }
 
     def test_chapter_colab_button_opens_its_reader_copy_and_nothing_else_changes(self):
-        chapter = "notebooks/08_serving_kv_cache.ipynb"
+        chapter = "notebooks/09_serving_kv_cache.ipynb"
         context = self.context(chapter)
         before = json.loads(json.dumps(context))
         point_colab_to_reader_copies(SimpleNamespace(srcdir=str(ROOT)), "p", "page", context, None)
@@ -181,11 +181,11 @@ class TestColabOpensReaderCopies:
         assert context == before, "Binder (rendered in place by postBuild) and downloads unchanged"
 
     def test_missing_reader_copy_keeps_the_source_link_and_warns(self, tmp_path, caplog):
-        context = self.context("notebooks/08_serving_kv_cache.ipynb")
+        context = self.context("notebooks/09_serving_kv_cache.ipynb")
         before = json.loads(json.dumps(context))
         point_colab_to_reader_copies(SimpleNamespace(srcdir=str(tmp_path)), "p8", "", context, None)
         assert context == before
-        assert "no reader copy reader/notebooks/08_serving_kv_cache.ipynb" in caplog.text
+        assert "no reader copy reader/notebooks/09_serving_kv_cache.ipynb" in caplog.text
 
     def test_pages_without_launch_buttons(self):
         for context in ({}, {"header_buttons": None}, {"header_buttons": []}):

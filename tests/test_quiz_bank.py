@@ -64,8 +64,8 @@ class TestShippedBank:
 
     def test_question_counts(self):
         counts = {q.chapter: len(q.questions) for q in BANK}
-        assert all(counts[c.number] >= 5 for c in CHAPTERS if c.number != 12), counts
-        assert counts[12] == REVIEW_QUESTIONS == 14
+        assert all(counts[c.number] >= 5 for c in CHAPTERS if c.number != 13), counts
+        assert counts[13] == REVIEW_QUESTIONS == 14
 
     def test_every_quiz_passes_with_one_miss(self):
         # with the strict 75% rule a 4-question quiz would need 4 / 4; 5 questions allow a miss
@@ -73,17 +73,17 @@ class TestShippedBank:
             assert quiz.min_correct < len(quiz.questions), quiz.id
             assert grade(quiz, answers_with(quiz, len(quiz.questions) - 1)).passed, quiz.id
 
-    def test_review_is_chapter_12_and_passes_above_75_percent(self):
-        review = load_quiz(12)
-        assert review.id == "ch12-review"
+    def test_review_is_chapter_13_and_passes_above_75_percent(self):
+        review = load_quiz(13)
+        assert review.id == "ch13-review"
         assert review.pass_threshold == 0.75
         assert review.min_correct == min_correct(REVIEW_QUESTIONS, 0.75) == 11  # 10 / 14 = 71%
 
     def test_review_covers_every_chapter(self):
-        review = load_quiz(12)
+        review = load_quiz(13)
         covered = {q.chapter or review.chapter for q in review.questions}
-        assert covered >= {2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 15, 16}, covered
-        assert [q.chapter for q in review.questions[-4:]] == [13, 14, 15, 16]
+        assert covered >= {2, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15, 16}, covered
+        assert [q.chapter for q in review.questions[-3:]] == [14, 15, 16]
 
     def test_file_names_and_ids_follow_the_convention(self):
         for path in sorted(bank_dir().glob("*.yaml")):
@@ -155,26 +155,26 @@ class TestShippedBank:
         ids = list_quizzes()
         assert len(ids) == len(CHAPTERS)
         assert ids[0] == "ch01-prompt-in-text-out"
-        assert ids[7] == "ch08-serving-kv-cache"
-        assert ids[11] == "ch12-review"
+        assert ids[8] == "ch09-serving-kv-cache"
+        assert ids[12] == "ch13-review"
 
     def test_lookup_keys(self):
-        quiz = load_quiz(8)
+        quiz = load_quiz(9)
         for key in (
-            "08",
-            "8",
-            "ch08-serving-kv-cache",
-            "08-serving-kv-cache",
-            "08_serving_kv_cache",
+            "09",
+            "9",
+            "ch09-serving-kv-cache",
+            "09-serving-kv-cache",
+            "09_serving_kv_cache",
         ):
             assert load_quiz(key) == quiz
-        assert load_quiz(bank_dir() / "08-serving-kv-cache.yaml") == quiz
-        assert load_quiz(str(bank_dir() / "08-serving-kv-cache.yaml")) == quiz
+        assert load_quiz(bank_dir() / "09-serving-kv-cache.yaml") == quiz
+        assert load_quiz(str(bank_dir() / "09-serving-kv-cache.yaml")) == quiz
 
     def test_chapter_page(self):
         assert chapter_page(1) == "01_prompt_in_text_out.html"
-        assert chapter_page(12) == "12_choosing_a_model.html"
-        assert chapter_page(13) == "13_serving_measured.html"
+        assert chapter_page(13) == "13_choosing_a_model.html"
+        assert chapter_page(15) == "15_serving_measured.html"
         assert chapter_page(99) is None
         with pytest.raises(ValueError, match="chapter must be an integer >= 1"):
             chapter_page(0)
@@ -187,25 +187,25 @@ class TestAnswersMatchTheLibrary:
         from llmhistory.concepts.kv_cache import kv_cache_bytes
 
         per_token = dict(batch=1, layers=32, tokens=1, head_dim=128)
-        quiz = load_quiz(8)
+        quiz = load_quiz(9)
         llama2 = kv_cache_bytes(kv_heads=32, **per_token) // 1024
         llama3 = kv_cache_bytes(kv_heads=8, **per_token) // 1024
-        assert correct_text(quiz, "ch08-llama2-per-token") == [f"{llama2} KiB"]
+        assert correct_text(quiz, "ch09-llama2-per-token") == [f"{llama2} KiB"]
         # the distractors are the classic slips: keys only, one layer, fp32
-        question = next(q for q in quiz.questions if q.id == "ch08-llama2-per-token")
+        question = next(q for q in quiz.questions if q.id == "ch09-llama2-per-token")
         slips = {
             f"{llama2 // 2} KiB",
             f"{llama2 // 32} KiB",
             f"{kv_cache_bytes(kv_heads=32, bytes_per_value=4, **per_token) // 2**20} MiB",
         }
         assert set(question.choices) - {f"{llama2} KiB"} == slips
-        assert correct_text(quiz, "ch08-llama3-gqa")[0].startswith(f"{llama3} KiB")
+        assert correct_text(quiz, "ch09-llama3-gqa")[0].startswith(f"{llama3} KiB")
         sizes = [
             kv_cache_bytes(batch=8, layers=32, tokens=8192, kv_heads=h, head_dim=128) / 2**30
             for h in (32, 8, 1)
         ]
         assert sizes == [32, 8, 1]
-        assert correct_text(quiz, "ch08-mha-gqa-mqa") == ["8 GiB and 1 GiB"]
+        assert correct_text(quiz, "ch09-mha-gqa-mqa") == ["8 GiB and 1 GiB"]
 
     def test_router_weights(self):
         from llmhistory.concepts.moe import route_top_k
@@ -213,17 +213,17 @@ class TestAnswersMatchTheLibrary:
         experts, weights = route_top_k([2.4, 0.3, 0.5, -0.2], k=2)
         names = ["returns", "shipping", "catalog", "billing"]
         text = ", ".join(f"{names[e]} {w:.2f}" for e, w in zip(experts, weights, strict=True))
-        assert correct_text(load_quiz(7), "ch07-router-weights") == [text]
+        assert correct_text(load_quiz(8), "ch08-router-weights") == [text]
 
     def test_bradley_terry(self):
         from llmhistory.concepts.preferences import bradley_terry_probability, pairwise_loss
 
         p = bradley_terry_probability(2.0, 0.0)
-        assert correct_text(load_quiz(5), "ch05-bradley-terry") == [f"≈ {p:.2f}"]
+        assert correct_text(load_quiz(6), "ch06-bradley-terry") == [f"≈ {p:.2f}"]
         reversed_ = bradley_terry_probability(0.0, 2.0)
-        question = next(q for q in load_quiz(5).questions if q.id == "ch05-bradley-terry")
+        question = next(q for q in load_quiz(6).questions if q.id == "ch06-bradley-terry")
         assert f"≈ {reversed_:.2f}" in question.choices
-        loss = next(q for q in load_quiz(5).questions if q.id == "ch05-reward-loss")
+        loss = next(q for q in load_quiz(6).questions if q.id == "ch06-reward-loss")
         assert f"{math.log(2):.3f}" in loss.choices[1]
         assert f"{pairwise_loss(-1.0, 0.0):.3f}" in loss.why[3]
         assert f"{pairwise_loss(2.0, 0.0):.3f}" in loss.why[3]
@@ -232,15 +232,15 @@ class TestAnswersMatchTheLibrary:
         from llmhistory.concepts.rope import rotate_half
 
         values = ", ".join(f"{v:g}".replace("-", "−") for v in rotate_half([1.0, 2.0, 3.0, 4.0]))
-        assert correct_text(load_quiz(9), "ch09-rotate-half") == [f"[{values}]"]
+        assert correct_text(load_quiz(10), "ch10-rotate-half") == [f"[{values}]"]
 
     def test_training_flops(self):
         from llmhistory.concepts.scaling import training_flops
 
         flops = training_flops(parameters=175e9, tokens=300e9)
         mantissa, exponent = f"{flops:.1e}".split("e")
-        question = next(q for q in load_quiz(4).questions if q.id == "ch04-six-nd")
-        assert correct_text(load_quiz(4), "ch04-six-nd") == [
+        question = next(q for q in load_quiz(5).questions if q.id == "ch05-six-nd")
+        assert correct_text(load_quiz(5), "ch05-six-nd") == [
             f"≈ {mantissa} × 10^{int(exponent)} FLOPs"
         ]
         proxy, forward = f"{flops / 6:.1e}".split("e"), f"{flops / 3:.1e}".split("e")
@@ -258,7 +258,7 @@ class TestAnswersMatchTheLibrary:
         assert 175e9 / llama3 > 20  # statement 1
         assert tokens_per_parameter(parameters=llama3, tokens=15e12) > 20  # statement 3 false
         assert tokens_per_parameter(parameters=175e9, tokens=300e9) < 20  # statement 4
-        question = next(q for q in load_quiz(4).questions if q.id == "ch04-two-offers")
+        question = next(q for q in load_quiz(5).questions if q.id == "ch05-two-offers")
         assert question.answer == (0, 1, 4)
         assert f"{small:.1e}".replace("e+23", " × 10^23") in question.why[0]
 
@@ -323,8 +323,8 @@ class TestAnswersMatchTheLibrary:
         assert (config.layers, config.d_model) == (32, 4096)
         trainable = lora_parameters(config, rank=8, targets=("q",))
         assert trainable == 32 * 8 * (4096 + 4096)
-        assert correct_text(load_quiz(6), "ch06-lora-count") == [f"{trainable:,}"]
-        question = next(q for q in load_quiz(6).questions if q.id == "ch06-lora-count")
+        assert correct_text(load_quiz(7), "ch07-lora-count") == [f"{trainable:,}"]
+        question = next(q for q in load_quiz(7).questions if q.id == "ch07-lora-count")
         slips = {trainable // 32, trainable // 2, 32 * 4096 * 4096}
         assert {int(c.replace(",", "")) for c in question.choices} - {trainable} == slips
 
@@ -335,12 +335,12 @@ class TestAnswersMatchTheLibrary:
 
         config = get_config("llama-3-8b")
         n = count_parameters(config).total
-        assert f"{n / 1e9:.2f}B" in load_quiz(6).questions[3].text
+        assert f"{n / 1e9:.2f}B" in load_quiz(7).questions[3].text
         full = finetune_memory(config, "full").gib
         assert sum(ADAM_MIXED_PRECISION_BYTES.values()) == 16
-        assert correct_text(load_quiz(6), "ch06-finetune-memory") == [f"≈ {full:.0f} GiB"]
+        assert correct_text(load_quiz(7), "ch07-finetune-memory") == [f"≈ {full:.0f} GiB"]
         slips = {f"≈ {n * b / GIB:.0f} GiB" for b in (2, 4, 12)}  # weights; + grads; no master
-        question = next(q for q in load_quiz(6).questions if q.id == "ch06-finetune-memory")
+        question = next(q for q in load_quiz(7).questions if q.id == "ch07-finetune-memory")
         assert set(question.choices) - {f"≈ {full:.0f} GiB"} == slips
 
     def test_llama_13b_tokens_per_parameter(self):
@@ -348,7 +348,7 @@ class TestAnswersMatchTheLibrary:
 
         ratio = tokens_per_parameter(parameters=13e9, tokens=1.0e12)
         gpt3 = tokens_per_parameter(parameters=175e9, tokens=300e9)
-        assert correct_text(load_quiz(6), "ch06-llama-13b") == [
+        assert correct_text(load_quiz(7), "ch07-llama-13b") == [
             f"It saw far more data per parameter: about {ratio:.0f} tokens against "
             f"GPT-3's {gpt3:.1f}."
         ]
@@ -366,16 +366,16 @@ class TestAnswersMatchTheLibrary:
 
         assert kv_cache_bytes_per_token(get_config("llama-3-8b")) == 128 * 1024
         assert batch("llama-2-7b") == 4
-        assert correct_text(load_quiz(8), "ch08-budget-batch") == [str(batch("llama-3-8b"))]
+        assert correct_text(load_quiz(9), "ch09-budget-batch") == [str(batch("llama-3-8b"))]
 
     def test_rope_wavelength(self):
         from llmhistory.concepts.rope import rope_frequencies
 
         theta = rope_frequencies(64)[16]
         assert math.isclose(theta, 0.01)
-        assert correct_text(load_quiz(9), "ch09-wavelength") == [f"≈ {2 * math.pi / theta:,.0f}"]
+        assert correct_text(load_quiz(10), "ch10-wavelength") == [f"≈ {2 * math.pi / theta:,.0f}"]
         slowest = 2 * math.pi / rope_frequencies(64)[-1]
-        assert f"about {round(slowest, -3):,.0f}" in load_quiz(9).questions[-1].why[3]
+        assert f"about {round(slowest, -3):,.0f}" in load_quiz(10).questions[-1].why[3]
 
     def test_reasoning_latency(self):
         from llmhistory.concepts.reasoning import latency_seconds
@@ -383,7 +383,7 @@ class TestAnswersMatchTheLibrary:
         seconds = latency_seconds(
             reasoning_tokens=1000, answer_tokens=150, tokens_per_second=100, time_to_first_token=0.5
         )
-        assert correct_text(load_quiz(10), "ch10-latency") == [f"{seconds:.1f} s"]
+        assert correct_text(load_quiz(11), "ch11-latency") == [f"{seconds:.1f} s"]
 
     def test_r1_zero_numbers(self):
         from llmhistory.concepts.reasoning import reported
@@ -391,7 +391,7 @@ class TestAnswersMatchTheLibrary:
         start = reported("DeepSeek-R1-Zero", "AIME 2024", note="start of RL").percent
         end = reported("DeepSeek-R1-Zero", "AIME 2024", note="end of RL").percent
         vote = reported("DeepSeek-R1-Zero", "AIME 2024", "cons@64").percent
-        question = next(q for q in load_quiz(10).questions if q.id == "ch10-r1-zero")
+        question = next(q for q in load_quiz(11).questions if q.id == "ch11-r1-zero")
         assert f"from {start:.1f}% to {end:.1f}%" in question.why[question.answer]
         assert f"({vote:.1f}%)" in " ".join(question.why)
 
@@ -399,11 +399,11 @@ class TestAnswersMatchTheLibrary:
         from llmhistory.concepts.long_context import lost_in_the_middle
 
         curve = lost_in_the_middle("GPT-3.5-Turbo")
-        question = next(q for q in load_quiz(11).questions if q.id == "ch11-below-closed-book")
+        question = next(q for q in load_quiz(12).questions if q.id == "ch12-below-closed-book")
         for value in (*curve.accuracy, curve.closed_book):
             assert f"{value:.1f}%" in question.text
         assert curve.below_closed_book() == (10, 15)
-        assert correct_text(load_quiz(11), "ch11-below-closed-book")[0].startswith(
+        assert correct_text(load_quiz(12), "ch12-below-closed-book")[0].startswith(
             "With the answer at position 10 or 15"
         )
 
@@ -411,7 +411,7 @@ class TestAnswersMatchTheLibrary:
         from llmhistory.concepts.long_context import lost_in_the_middle
 
         curve = lost_in_the_middle("GPT-3.5-Turbo")
-        question = next(q for q in load_quiz(11).questions if q.id == "ch11-reverse-order")
+        question = next(q for q in load_quiz(12).questions if q.id == "ch12-reverse-order")
         for position in (1, 10, 15, 20):
             assert f"{curve.accuracy_at(position):.1f}%" in question.text
         assert 20 - 10 + 1 == 11 and "position 11" in question.choices[question.answer]
@@ -422,7 +422,7 @@ class TestAnswersMatchTheLibrary:
 
         size = mla_cache_bytes_per_token(layers=61, kv_lora_rank=512, rope_head_dim=64)
         assert size == 61 * 576 * 2 == 70_272
-        question = next(q for q in load_quiz(12).questions if q.id == "ch12-review-mla-cache")
+        question = next(q for q in load_quiz(13).questions if q.id == "ch13-review-mla-cache")
         assert question.choices[question.answer].startswith(f"About {size / 1024:.1f} KiB")
         # the slips: one byte per value, the latent counted for keys and values, plain MHA
         mha = 61 * 128 * ((128 + 64) + 128) * 2
@@ -440,7 +440,7 @@ class TestAnswersMatchTheLibrary:
             p = optimal_policy([0.2, 0.3, 0.4, 0.1], [2.0, 2.0, 0.0, -1.0], beta)
             assert math.isclose(p[1] / p[0], 1.5)
         text = f"{pi_star[0]:.1f} and {pi_star[1]:.1f}"
-        assert text in correct_text(load_quiz(12), "ch12-review-kl-tie")[0]
+        assert text in correct_text(load_quiz(13), "ch13-review-kl-tie")[0]
 
     def test_review_token_tax(self):
         from llmhistory.tiny import load_tiny
@@ -449,10 +449,10 @@ class TestAnswersMatchTheLibrary:
         tax = {r.code: r for r in token_tax(load_tiny()[1])}
         hindi, english = tax["hi"], tax["en"]
         assert hindi.tokens == hindi.utf8_bytes  # one token per byte
-        question = next(q for q in load_quiz(12).questions if q.id == "ch12-review-token-tax")
+        question = next(q for q in load_quiz(13).questions if q.id == "ch13-review-token-tax")
         for value in (english.tokens, hindi.characters, hindi.utf8_bytes):
             assert str(value) in question.text
-        assert correct_text(load_quiz(12), question.id)[0].startswith(
+        assert correct_text(load_quiz(13), question.id)[0].startswith(
             f"About {hindi.premium:.1f} times the English tokens: {hindi.tokens} tokens"
         )
         assert question.choices[2].startswith(
@@ -466,9 +466,9 @@ class TestAnswersMatchTheLibrary:
         gsm8k = next(b for b in BENCHMARKS if b.name == "GSM8K")
         half = float(paired_half_width(gsm8k.items, 0.15))
         assert f"{gsm8k.items:,}" in next(
-            q.text for q in load_quiz(12).questions if q.id == "ch12-review-margin"
+            q.text for q in load_quiz(13).questions if q.id == "ch13-review-margin"
         )
-        assert correct_text(load_quiz(12), "ch12-review-margin")[0].startswith(
+        assert correct_text(load_quiz(13), "ch13-review-margin")[0].startswith(
             f"About ±{100 * half:.1f} points"
         )
         assert 2 * 0.01 < half  # the interval is wider than twice the 1-point lead
@@ -481,11 +481,11 @@ class TestAnswersMatchTheLibrary:
 class TestBookPolicy:
     def test_broken_rules_are_each_reported(self):
         short = validate_quiz(quiz_data(2, "short", 3), source="s.yaml")
-        review9 = validate_quiz(quiz_data(REVIEW_QUESTIONS - 1, "rev", 12), source="r.yaml")
+        review9 = validate_quiz(quiz_data(REVIEW_QUESTIONS - 1, "rev", 13), source="r.yaml")
         extra = validate_quiz(quiz_data(3, "extra", 99), source="e.yaml")
         loose = validate_quiz(quiz_data(3, "loose", None), source="l.yaml")
         with pytest.raises(QuizError) as info:
-            validate_bank([*BANK[:2], short, *BANK[3:11], review9, extra, loose], book_policy=True)
+            validate_bank([*BANK[:2], short, *BANK[3:12], review9, extra, loose], book_policy=True)
         text = str(info.value)
         assert "s.yaml: quiz 'short': field 'questions': a chapter quiz needs at least 3" in text
         assert (
@@ -495,8 +495,8 @@ class TestBookPolicy:
         assert "e.yaml: quiz 'extra': field 'chapter': the book has chapters 1-" in text
         assert text.count("got 99") == 1
         assert "l.yaml: quiz 'loose': missing required field 'chapter'" in text
-        with pytest.raises(QuizError, match="chapter 5: needs exactly one quiz, found none"):
-            validate_bank([q for q in BANK if q.chapter != 5], book_policy=True)
+        with pytest.raises(QuizError, match="chapter 6: needs exactly one quiz, found none"):
+            validate_bank([q for q in BANK if q.chapter != 6], book_policy=True)
 
     def test_select_all_section_and_length_rules(self):
         data = quiz_data(3, "ch03-x", 3)

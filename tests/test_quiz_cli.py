@@ -47,11 +47,11 @@ class TestCommandLine:
         assert "duplicate question id" in capsys.readouterr().err
 
     def test_page_command(self, tmp_path, capsys):
-        out = tmp_path / "ch08.html"
-        assert main(["page", "8", "-o", str(out)]) == 0
-        assert out.read_text(encoding="utf-8") == quiz_page_html(8)
-        assert main(["page", "ch12-review", "--theme", "dark"]) == 0
-        assert capsys.readouterr().out == quiz_page_html(12, theme="dark")
+        out = tmp_path / "ch09.html"
+        assert main(["page", "9", "-o", str(out)]) == 0
+        assert out.read_text(encoding="utf-8") == quiz_page_html(9)
+        assert main(["page", "ch13-review", "--theme", "dark"]) == 0
+        assert capsys.readouterr().out == quiz_page_html(13, theme="dark")
         assert main(["page", "nope"]) == 1
         assert "error: path_or_chapter='nope'" in capsys.readouterr().err
 

@@ -41,7 +41,7 @@ class TestGrade:
         assert [r.correct for r in result.per_question] == [i < correct for i in range(n)]
 
     def test_review_quiz_11_of_14_passes_10_fails(self):
-        review = load_quiz(12)
+        review = load_quiz(13)
         n = len(review.questions)
         assert n == REVIEW_QUESTIONS == 14
         assert grade(review, answers_with(review, 11)).passed  # 79%
@@ -82,7 +82,7 @@ class TestGrade:
         answers = {"demo-q0": 0, "demo-q1": 0}
         assert grade(data, answers).passed
         assert grade(path, answers).passed
-        assert grade(12, answers_with(load_quiz(12), 9)).correct == 9
+        assert grade(13, answers_with(load_quiz(13), 9)).correct == 9
 
     @given(total=st.integers(1, 40), data=st.data())
     @settings(max_examples=80)

@@ -26,12 +26,12 @@ from llmhistory.book.quiz.scoring import score_text, threshold_text
 
 class TestRender:
     def test_mimebundle_and_repr(self):
-        display = render_quiz(8)
+        display = render_quiz(9)
         assert isinstance(display, QuizDisplay)
         bundle = display._repr_mimebundle_()
         assert set(bundle) == {"text/html", "text/plain"}
         assert bundle["text/html"] == display._repr_html_() == display.html
-        assert repr(display) == "QuizDisplay(quiz='ch08-serving-kv-cache', questions=5)"
+        assert repr(display) == "QuizDisplay(quiz='ch09-serving-kv-cache', questions=5)"
 
     def test_plain_text_lists_questions_without_answers(self):
         quiz = load_quiz(2)
@@ -49,11 +49,11 @@ class TestRender:
             assert not any(why in text for why in q.why)
 
     def test_intro_is_the_books_own(self):
-        html = render_quiz(12).html
+        html = render_quiz(13).html
         intro = re.search(r'<p class="llmhq-intro">(.*?)</p>', html).group(1)
         assert "more than 75% right (at least 11 of 14)" in intro
         assert "Answer every question" not in html and "mark this lesson complete" not in html
-        assert "(at least 4 of 5)" in render_quiz(8).html
+        assert "(at least 4 of 5)" in render_quiz(9).html
 
     def test_dom_contract(self):
         quiz = load_quiz(2)
@@ -102,9 +102,9 @@ class TestRender:
         assert labels and all(part.startswith("<input ") for part in labels)
 
     def test_json_blob_matches_the_quiz(self):
-        quiz = load_quiz(12)
+        quiz = load_quiz(13)
         data = quiz_json(render_quiz(quiz).html)
-        assert data["quiz"] == "ch12-review" and data["book"] == BOOK_ID
+        assert data["quiz"] == "ch13-review" and data["book"] == BOOK_ID
         assert data["threshold"] == quiz.pass_threshold == 0.75
         assert data["minCorrect"] == quiz.min_correct == 11  # of 14
         assert [q["id"] for q in data["questions"]] == [q.id for q in quiz.questions]
@@ -119,10 +119,10 @@ class TestRender:
         ]
 
     def test_why_and_explanation_are_not_in_the_visible_html(self):
-        html = render_quiz(5).html
+        html = render_quiz(6).html
         blob = re.search(r'data-role="quiz-data">(.*?)</script>', html).group(1)
         outside = html.replace(blob, "")
-        for q in load_quiz(5).questions:
+        for q in load_quiz(6).questions:
             assert q.explanation not in outside
             assert not any(why in outside for why in q.why)
 
@@ -137,7 +137,7 @@ class TestRender:
         assert ("#step-5-the-kv-cache", "See Chapter 3: “Step 5: the KV cache”") in links
 
     def test_review_links_to_other_chapter_pages(self):
-        review = load_quiz(12)
+        review = load_quiz(13)
         html = render_quiz(review).html
         hrefs = re.findall(r'<p data-role="see"><a href="([^"]*)">', html)
         assert len(hrefs) == len(review.questions) == 14
@@ -146,8 +146,8 @@ class TestRender:
                 assert href == f"#{heading_id(q.section)}"
             else:
                 assert href == f"{chapter_page(q.chapter)}#{heading_id(q.section)}"
-        assert "08_serving_kv_cache.html#mha-mqa-and-gqa" in hrefs
-        assert "16_evaluating_models.html#is-a-1-point-margin-real" in hrefs
+        assert "09_serving_kv_cache.html#mha-mqa-and-gqa" in hrefs
+        assert "14_evaluating_models.html#is-a-1-point-margin-real" in hrefs
 
     def test_questions_without_a_section_or_a_known_page(self):
         data = make_quiz(3) | {"chapter": 40}
@@ -206,10 +206,10 @@ class TestRender:
         assert f"1. {XSS}" in render_quiz(data).text
 
     def test_deterministic_and_derived_from_the_quiz_id(self):
-        first = render_quiz(8).html
-        assert first == render_quiz(load_quiz(8)).html
-        assert render_quiz(7).html != first
-        code = "from llmhistory.book.quiz import render_quiz; print(render_quiz(8).html, end='')"
+        first = render_quiz(9).html
+        assert first == render_quiz(load_quiz(9)).html
+        assert render_quiz(8).html != first
+        code = "from llmhistory.book.quiz import render_quiz; print(render_quiz(9).html, end='')"
         for seed in ("0", "123"):
             out = subprocess.run(
                 [sys.executable, "-c", code],
@@ -220,15 +220,15 @@ class TestRender:
             ).stdout
             assert out == first
         ids = re.findall(r'\bid="([^"]+)"', first)
-        assert ids == ["llmhq-ch08-serving-kv-cache", "llmhq-ch08-serving-kv-cache-title"]
+        assert ids == ["llmhq-ch09-serving-kv-cache", "llmhq-ch09-serving-kv-cache-title"]
         assert "Math.random" not in first
 
     def test_self_contained(self):
-        html = render_quiz(12).html
+        html = render_quiz(13).html
         assert not re.search(r"\bsrc\s*=", html)
         # the only links are "See Chapter N" links to the book's own sections
         hrefs = re.findall(r"\bhref\s*=\s*\"([^\"]*)\"", html)
-        assert len(hrefs) == len(load_quiz(12).questions)
+        assert len(hrefs) == len(load_quiz(13).questions)
         assert all(re.fullmatch(r"(\d\d_[a-z_]+\.html)?#[a-z][a-z0-9-]*", h) for h in hrefs)
         assert "http://" not in html and "https://" not in html
         assert "@import" not in html and "url(" not in html
@@ -274,7 +274,7 @@ class TestPage:
         assert '<meta charset="utf-8">' in page
 
     def test_single_quiz_title_and_dark_theme(self):
-        page = quiz_page_html(load_quiz(8), theme="dark")
+        page = quiz_page_html(load_quiz(9), theme="dark")
         assert '<html lang="en" data-theme="dark">' in page
         assert "<title>Serving: KV cache, GQA and MQA</title>" in page
 

@@ -130,7 +130,7 @@ BIB = Path(__file__).resolve().parents[1] / "book" / "references.bib"
 
 class TestPublishedRuns:
     # (name, parameters as the paper quotes them, training tokens, year, tokens per parameter
-    # as chapters 4 and 6 print them)
+    # as chapters 5 and 7 print them)
     PAPERS = [
         ("GPT-3 175B", 175e9, 300e9, 2020, 1.7),
         ("Gopher 280B", 280e9, 300e9, 2021, 1.1),

@@ -27,8 +27,8 @@ MATHJAX = ROOT / ".cache" / "npm" / "node_modules" / "mathjax"
 INLINE = r'<span class="math notranslate nohighlight">\(\beta &lt; 1\)</span>'
 DISPLAY = '<div class="math notranslate nohighlight">\n\\[\nx^2\n\\]</div>'
 NUMBERED = (
-    '<div class="math notranslate nohighlight" id="equation-ch14-dpo-loss">\n'
-    '<span class="eqno">(14.4)<a class="headerlink" href="#equation-ch14-dpo-loss" '
+    '<div class="math notranslate nohighlight" id="equation-ch16-dpo-loss">\n'
+    '<span class="eqno">(14.4)<a class="headerlink" href="#equation-ch16-dpo-loss" '
     'title="Link to this equation">#</a></span>\\[\n'
     "\\mathcal{L} = -\\log \\sigma(m)\n\\]</div>"
 )
@@ -60,14 +60,14 @@ class TestFormulas:
         ]
 
     def test_numbered_equation_keeps_id_and_number_before_the_svg(self):
-        page = f"<p>see <a href='#equation-ch14-dpo-loss'>(14.4)</a></p>{NUMBERED}"
+        page = f"<p>see <a href='#equation-ch16-dpo-loss'>(14.4)</a></p>{NUMBERED}"
         out = static_math.replace_formulas(page, fake_svgs(static_math.formulas(page)))
         assert "\\[" not in out and "\\]" not in out
-        assert '<div class="math notranslate nohighlight" id="equation-ch14-dpo-loss">' in out
+        assert '<div class="math notranslate nohighlight" id="equation-ch16-dpo-loss">' in out
         eqno = out.index('<span class="eqno">(14.4)<a class="headerlink"')
         svg = out.index('<mjx-container tabindex="0" class="MathJax"')
         assert eqno < svg < out.index("</div>")
-        assert "<a href='#equation-ch14-dpo-loss'>(14.4)</a>" in out, "the reference is untouched"
+        assert "<a href='#equation-ch16-dpo-loss'>(14.4)</a>" in out, "the reference is untouched"
 
     def test_inline_maths_gets_no_tabindex_and_display_does(self):
         out = static_math.replace_formulas(

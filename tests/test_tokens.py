@@ -1,4 +1,4 @@
-"""Tests of chapter 15's tokens library: llmhistory.concepts.tokens (what a vocabulary costs),
+"""Tests of chapter 4's tokens library: llmhistory.concepts.tokens (what a vocabulary costs),
 llmhistory.tiny.vocabulary (the BPE at several sizes, token tax) and the tokenizer's number
 splits and incremental trainer."""
 

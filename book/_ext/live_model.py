@@ -1,6 +1,6 @@
 """Sphinx extension: serve the live panels' JavaScript and the tiny model from ``_static``.
 
-The live panels of chapters 1, 3 and 8 (``llmhistory.book.live``) import
+The live panels of chapters 1, 3 and 9 (``llmhistory.book.live``) import
 ``_static/tinymodel/panels.js`` and fetch the shipped checkpoint and tokenizer from the same
 folder, only when a reader presses "Load the model". At the end of an HTML build this copies
 the files of ``llmhistory.book.live.asset_files()`` there (the JavaScript modules from

@@ -22,7 +22,7 @@ visit's axe time, sampled against the rule over every element: chapter 3, 93 sam
 text elements, 2.6 s instead of 5.6; the book API page, 82 samples of 7,400, 7.3 s instead of
 32; the concepts API page (36,000 elements), 25 s instead of 82. One run instead of two (the
 samples had a run of their own until 2026-12-02) halved it again: 18 visits of the API pages
-and chapters 3 and 13, both modes, 150 s -> 82 s summed.
+and chapters 3 and 15, both modes, 150 s -> 82 s summed.
 ``test_contrast_samples.py`` checks, on a page with planted low-contrast text and on a
 chapter with injected low-contrast styles, in both modes, that the samples find every failing
 signature that the rule finds over the whole document.

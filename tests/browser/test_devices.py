@@ -30,7 +30,7 @@ MIN_TEXT_PX = 7.5
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 800, "height": 1024}
 START = "notebooks/03_inside_a_decoder.html"
-NEXT_CHAPTER = "notebooks/04_scaling_laws.html"
+NEXT_CHAPTER = "notebooks/05_scaling_laws.html"
 SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth=\\?"([\d.]+)pt\\?"')
 MIN_FONT = re.compile(r'data-min-font-pt=\\?"([\d.]+)\\?"')
 IMG_SRC = re.compile(r'<img[^>]*\bsrc="([^"]*_images/[^"]+)"')

@@ -124,7 +124,7 @@ def test_live_panels_on_a_phone(browser, site):
     assert np.allclose([s for _, s in shown], [s for _, s in expected], atol=1.5e-3)
     assert root.locator("[data-role=result]").get_attribute("aria-live") == "polite"
 
-    # chapter 3 and chapter 8: the model is loaded once per page
+    # chapter 3 and chapter 9: the model is loaded once per page
     for kind in ("attention", "kv_cache"):
         page.locator(f"#{KINDS[kind]} [data-role=load]").click()
         page.wait_for_selector(f"#{KINDS[kind]}[data-state=ready]", timeout=60_000)

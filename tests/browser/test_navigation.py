@@ -13,7 +13,7 @@ from page_probes import SEARCH_DONE_JS
 
 from llmhistory.book.launch import READER_DIR
 
-KV_CACHE_PAGE = "notebooks/08_serving_kv_cache.html"
+KV_CACHE_PAGE = "notebooks/09_serving_kv_cache.html"
 
 
 def _path(url: str, base_url: str) -> str:

@@ -9,7 +9,7 @@ type the way a reader does and read only those attributes and texts.
 
 Two kinds of page:
 
-1. standalone pages made by :func:`llmhistory.book.quiz.quiz_page_html` (the chapter-12 review and a
+1. standalone pages made by :func:`llmhistory.book.quiz.quiz_page_html` (the chapter-13 review and a
    quiz of hostile text), written to a temporary folder and served from 127.0.0.1 by a server
    of this module;
 2. the built book's chapter pages (the session's ``base_url`` server).
@@ -53,8 +53,8 @@ from llmhistory.book.quiz.scoring import percent, score_text
 # Imported here, not at the top, so that a unit-test run without Playwright still collects.
 expect = pytest.importorskip("playwright.sync_api").expect
 
-REVIEW = load_quiz(12)
-CH08 = load_quiz(8)
+REVIEW = load_quiz(13)
+CH09 = load_quiz(9)
 #: The review's size and pass mark, from the bank: more than 75% right passes.
 TOTAL, PASS = len(REVIEW.questions), REVIEW.min_correct
 NEED = f"you need more than 75% (at least {PASS} of {TOTAL} correct)"
@@ -294,7 +294,7 @@ def check_and_compare(root: Any, quiz: Quiz, picks: dict[str, tuple[int, ...]]) 
     return expected
 
 
-# ---- the standalone chapter-12 review -----------------------------------------------------------
+# ---- the standalone chapter-13 review -----------------------------------------------------------
 def test_review_page_counts_down_and_enables_check_only_when_all_answered(open_tab, quiz_site):
     tab = open_tab(quiz_site + "review.html")
     root = quiz_root(tab.page, REVIEW)
@@ -592,34 +592,34 @@ def chapter_page(book_dir: Path, chapter: int) -> str:
     return found[0].relative_to(book_dir).as_posix()
 
 
-def test_chapter_8_quiz_in_the_book_passes_and_stays_complete(open_tab, base_url, book_dir):
-    page_path = chapter_page(book_dir, 8)
-    assert page_path == "notebooks/08_serving_kv_cache.html"
+def test_chapter_9_quiz_in_the_book_passes_and_stays_complete(open_tab, base_url, book_dir):
+    page_path = chapter_page(book_dir, 9)
+    assert page_path == "notebooks/09_serving_kv_cache.html"
     tab = open_tab(base_url + page_path)
-    root = quiz_root(tab.page, CH08)
+    root = quiz_root(tab.page, CH09)
     expect(root).to_have_count(1)
-    expect(root).to_have_attribute("data-total", str(len(CH08.questions)))
+    expect(root).to_have_attribute("data-total", str(len(CH09.questions)))
     expect(root).to_have_attribute("data-complete", "false")
     ids = root.locator("[data-question]").evaluate_all(
         "qs => qs.map((q) => q.getAttribute('data-question'))"
     )
-    assert ids == [q.id for q in CH08.questions]
-    picks = picks_with(CH08, len(CH08.questions))
-    answer_all(root, CH08, picks)
-    result = check_and_compare(root, CH08, picks)
+    assert ids == [q.id for q in CH09.questions]
+    picks = picks_with(CH09, len(CH09.questions))
+    answer_all(root, CH09, picks)
+    result = check_and_compare(root, CH09, picks)
     assert result.passed
     expect(role(root, "status")).to_have_text("Passed. Quiz complete.")
 
     tab.page.reload(wait_until="load")
-    root = quiz_root(tab.page, CH08)
+    root = quiz_root(tab.page, CH09)
     expect(root).to_have_attribute("data-complete", "true")
     expect(role(root, "status")).to_have_text(f"Quiz complete (passed with {result.text}).")
     tab.assert_clean()
 
 
-def test_chapter_12_page_shows_the_review(open_tab, base_url, book_dir):
+def test_chapter_13_page_shows_the_review(open_tab, base_url, book_dir):
     total = len(REVIEW.questions)
-    tab = open_tab(base_url + chapter_page(book_dir, 12))
+    tab = open_tab(base_url + chapter_page(book_dir, 13))
     root = quiz_root(tab.page, REVIEW)
     expect(root).to_have_count(1)
     expect(root).to_have_attribute("data-total", str(total))

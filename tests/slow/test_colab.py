@@ -20,7 +20,7 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
-CHAPTER = os.environ.get("LLMH_COLAB_CHAPTER", "notebooks/08_serving_kv_cache.ipynb")
+CHAPTER = os.environ.get("LLMH_COLAB_CHAPTER", "notebooks/09_serving_kv_cache.ipynb")
 COLAB_PACKAGES = ["ipykernel", "numpy", "matplotlib", "ipywidgets"]
 
 

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from chromium import launch  # noqa: E402
 
-CHAPTER = ROOT / "notebooks" / "08_serving_kv_cache.ipynb"
+CHAPTER = ROOT / "notebooks" / "09_serving_kv_cache.ipynb"
 TOKEN = "llmhistory-lab-test"
 SHOTS = Path(os.environ.get("LLMH_SCREENSHOTS", ROOT / "_build" / "screenshots"))
 MARKUP = ("{glue:", "{cite:", ":::{", "```{", "{eq}`", "{term}`")
@@ -39,7 +39,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """Serve a reader copy of chapter 8 with JupyterLab; yield (base URL, reader notebook)."""
+    """Serve a reader copy of chapter 9 with JupyterLab; yield (base URL, reader notebook)."""
     root = tmp_path_factory.mktemp("lab")
     reader = render_notebook(json.loads(CHAPTER.read_text(encoding="utf-8")))
     (root / CHAPTER.name).write_text(json.dumps(reader, indent=1, ensure_ascii=False) + "\n")
@@ -154,6 +154,6 @@ def test_chapter_reads_as_in_the_book(lab, browser, app):
     assert details.first.evaluate("d => d.open") is True
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".jp-MarkdownCell").nth(2).scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / f"{app.split('/')[0]}-08_serving_kv_cache.png"))
-    print(f"\n{app}: chapter 8 rendered in {seconds:.1f} s")
+    page.screenshot(path=str(SHOTS / f"{app.split('/')[0]}-09_serving_kv_cache.png"))
+    print(f"\n{app}: chapter 9 rendered in {seconds:.1f} s")
     page.close()

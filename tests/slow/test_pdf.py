@@ -96,7 +96,7 @@ def test_numbered_equations_show_their_numbers(pdf):
         labels = dict.fromkeys(re.findall(r"\$\$[ \t]*\(([\w\-:.]+)\)", markdown))
         for k in range(1, len(labels) + 1):
             assert f"({chapter.number}.{k})" in text, f"equation ({chapter.number}.{k})"
-    assert "(14.5)" in text, "chapter 14 has five numbered equations"
+    assert "(14.5)" in text, "chapter 16 has five numbered equations"
 
 
 def test_solutions_are_left_out_and_citations_resolved(pdf):

@@ -23,7 +23,7 @@ gradebook CSV                  :func:`write_gradebook` reads nbgrader's database
 
 Command line (``make assignments`` and ``make grade`` call it)::
 
-    python -m llmhistory.book.assessment build --course dist/course [--chapters 02 05]
+    python -m llmhistory.book.assessment build --course dist/course [--chapters 2 05]
     python -m llmhistory.book.assessment grade --course dist/course --assignment ch02 SUBMISSIONS
 
 nbgrader itself is an optional dependency (``pip install -e '.[grade]'``); building the sources
@@ -267,7 +267,7 @@ _EXERCISE = re.compile(r"^Exercise \d+\.\d+$")
 def _exercise_text(chapter: list[dict], title: str, spec: AssignmentSpec) -> str:
     """Return the Markdown of the exercise headed ``### <title>:`` (up to the next heading).
 
-    A spec may name a prompt by its exercise (``prompt: Exercise 9.1``) instead of a cell id:
+    A spec may name a prompt by its exercise (``prompt: Exercise 10.1``) instead of a cell id:
     that survives the chapter splitting or merging the cell around it.
     """
     heading = re.compile(rf"^### {re.escape(title)}\b.*$", re.M)

@@ -41,7 +41,7 @@ class Chapter:
 
     @property
     def stem(self) -> str:
-        """Return the notebook's file stem, e.g. ``"08_serving_kv_cache"``."""
+        """Return the notebook's file stem, e.g. ``"09_serving_kv_cache"``."""
         return f"{self.number:02d}_{self.slug}"
 
     @property
@@ -92,6 +92,20 @@ CHAPTERS: tuple[Chapter, ...] = (
     ),
     Chapter(
         4,
+        "tokens",
+        "Tokens: vocabularies, lengths and the token tax",
+        (
+            "Train a byte-level BPE and explain why a longer merge list never lengthens text.",
+            "Measure tokens per word and a prompt's length against vocabulary size.",
+            "Compute what a vocabulary costs in parameters, tied or untied, from a config.",
+            "Measure the token premium of the same message in other languages.",
+            "Explain how splitting digits changes what a model sees of an order number.",
+        ),
+        ("Chapter 1 (a prompt is text)", "Chapter 3 (text to token ids)"),
+        45,
+    ),
+    Chapter(
+        5,
         "scaling_laws",
         "Scaling: GPT-2, GPT-3 and Chinchilla",
         (
@@ -104,7 +118,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         50,
     ),
     Chapter(
-        5,
+        6,
         "instruction_tuning",
         "From document completer to assistant",
         (
@@ -113,11 +127,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             "Check preference pairs for a required fact before they reach a reward model.",
             "Compute the Bradley-Terry probability and the pairwise loss from a reward margin.",
         ),
-        ("Chapters 1 and 4", "The logistic sigmoid"),
+        ("Chapters 1 and 5", "The logistic sigmoid"),
         45,
     ),
     Chapter(
-        6,
+        7,
         "open_weights",
         "Open weights",
         (
@@ -126,11 +140,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             "Compute the memory of a model's weights at fp32, bf16, int8 and int4.",
             "Compare the memory of full fine-tuning, LoRA and QLoRA.",
         ),
-        ("Chapter 4 (Chinchilla's tokens per parameter)", "Bytes, GiB and powers of two"),
+        ("Chapter 5 (Chinchilla's tokens per parameter)", "Bytes, GiB and powers of two"),
         35,
     ),
     Chapter(
-        7,
+        8,
         "mixture_of_experts",
         "Mixture of Experts",
         (
@@ -139,11 +153,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             "Measure expert load across many tokens and explain why it matters.",
             "Explain why every expert must sit in memory although each token uses two.",
         ),
-        ("Chapters 3 and 4", "Softmax"),
+        ("Chapters 3 and 5", "Softmax"),
         45,
     ),
     Chapter(
-        8,
+        9,
         "serving_kv_cache",
         "Serving: KV cache, GQA and MQA",
         (
@@ -153,11 +167,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             "Measure the speedup the cache gives on the tiny model.",
             "Explain what FlashAttention and PagedAttention change about attention memory.",
         ),
-        ("Chapter 3 (the KV-cache shape)", "Chapter 6 (weight memory)"),
+        ("Chapter 3 (the KV-cache shape)", "Chapter 7 (weight memory)"),
         50,
     ),
     Chapter(
-        9,
+        10,
         "rope_positions",
         "Positions: RoPE",
         (
@@ -172,7 +186,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         55,
     ),
     Chapter(
-        10,
+        11,
         "reasoning_compute",
         "Reasoning models and inference-time compute",
         (
@@ -181,11 +195,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             "Compute the break-even error cost of extra inference-time compute.",
             "Decide on an effort setting for a support task under a latency budget.",
         ),
-        ("Chapters 1, 5 and 8",),
+        ("Chapters 1, 6 and 9",),
         35,
     ),
     Chapter(
-        11,
+        12,
         "long_context",
         "Long contexts: lost in the middle",
         (
@@ -194,11 +208,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             "Choose which notes to include under a token budget, and report what was dropped.",
             "Explain how retrieval (RAG) keeps a prompt short and its evidence in view.",
         ),
-        ("Chapters 1 and 8",),
+        ("Chapters 1 and 9",),
         40,
     ),
     Chapter(
-        12,
+        13,
         "choosing_a_model",
         "Choosing a model",
         (
@@ -208,11 +222,25 @@ CHAPTERS: tuple[Chapter, ...] = (
             "Spot and correct the five common misconceptions.",
             "Pass the book's review quiz.",
         ),
-        ("Chapters 1-11",),
+        ("Chapters 1-12",),
         50,
     ),
     Chapter(
-        13,
+        14,
+        "evaluating_models",
+        "Evaluating models: benchmarks, error bars, contamination and judges",
+        (
+            "Describe what an MMLU, GSM8K and HumanEval item holds and how each is scored.",
+            "Estimate pass@k without bias from n samples and explain why the plug-in is low.",
+            "Put a bootstrap interval and an exact McNemar test on a paired score difference.",
+            "Detect contaminated evaluation items by word n-gram overlap, and its blind spots.",
+            "Measure an LLM judge's position bias by swapping the answers it compares.",
+        ),
+        ("Chapter 1 (the evaluation set)", "Chapter 13 (the scorecard)"),
+        50,
+    ),
+    Chapter(
+        15,
         "serving_measured",
         "Serving, measured: prefill, decode, quantization and speculation",
         (
@@ -223,11 +251,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             "tiny model.",
             "Run speculative decoding and explain why it keeps the target's distribution.",
         ),
-        ("Chapter 8 (the KV cache)", "Chapter 3 (the decoder's matrices)"),
+        ("Chapter 9 (the KV cache)", "Chapter 3 (the decoder's matrices)"),
         60,
     ),
     Chapter(
-        14,
+        16,
         "preference_optimization",
         "Preference optimization: from RLHF to DPO and GRPO",
         (
@@ -237,36 +265,8 @@ CHAPTERS: tuple[Chapter, ...] = (
             "Compute GRPO's group-relative advantages from verifiable rewards.",
             "Choose between PPO, DPO and GRPO by the data and models each one needs.",
         ),
-        ("Chapter 5 (the Bradley-Terry loss)", "Logarithms, softmax and the KL divergence"),
+        ("Chapter 6 (the Bradley-Terry loss)", "Logarithms, softmax and the KL divergence"),
         60,
-    ),
-    Chapter(
-        15,
-        "tokens",
-        "Tokens: vocabularies, lengths and the token tax",
-        (
-            "Train a byte-level BPE and explain why a longer merge list never lengthens text.",
-            "Measure tokens per word and a prompt's length against vocabulary size.",
-            "Compute what a vocabulary costs in parameters, tied or untied, from a config.",
-            "Measure the token premium of the same message in other languages.",
-            "Explain how splitting digits changes what a model sees of an order number.",
-        ),
-        ("Chapter 3 (text to token ids)", "Chapter 8 (cost per token)"),
-        45,
-    ),
-    Chapter(
-        16,
-        "evaluating_models",
-        "Evaluating models: benchmarks, error bars, contamination and judges",
-        (
-            "Describe what an MMLU, GSM8K and HumanEval item holds and how each is scored.",
-            "Estimate pass@k without bias from n samples and explain why the plug-in is low.",
-            "Put a bootstrap interval and an exact McNemar test on a paired score difference.",
-            "Detect contaminated evaluation items by word n-gram overlap, and its blind spots.",
-            "Measure an LLM judge's position bias by swapping the answers it compares.",
-        ),
-        ("Chapter 1 (the evaluation set)", "Chapter 12 (the scorecard)"),
-        50,
     ),
 )
 
@@ -274,10 +274,10 @@ CHAPTERS: tuple[Chapter, ...] = (
 def get_chapter(key: int | str) -> Chapter:
     """Return the chapter with number ``key`` (int) or with slug / stem ``key`` (str).
 
-    >>> get_chapter(8).title
+    >>> get_chapter(9).title
     'Serving: KV cache, GQA and MQA'
-    >>> get_chapter("08_serving_kv_cache").number
-    8
+    >>> get_chapter("09_serving_kv_cache").number
+    9
     """
     if isinstance(key, str):
         check_str("key", key)
@@ -321,8 +321,8 @@ class ChapterCard:
 def chapter_card(key: int | str) -> ChapterCard:
     """Return the opening card of chapter ``key`` for display in its notebook.
 
-    >>> chapter_card(8)
-    Chapter 8: Serving: KV cache, GQA and MQA (about 50 min)
+    >>> chapter_card(9)
+    Chapter 9: Serving: KV cache, GQA and MQA (about 50 min)
     """
     return ChapterCard(get_chapter(key))
 

@@ -1,10 +1,10 @@
 """Course packs: a table of contents for a chosen subset of chapters.
 
-``make book CHAPTERS="01 03 08"`` calls ``python -m llmhistory.book.coursepack 01 03 08 --out F``
+``make book CHAPTERS="01 03 09"`` calls ``python -m llmhistory.book.coursepack 01 03 09 --out F``
 and builds the book from the written table of contents: the same intro, the chosen chapters in
 book order (with their quizzes), and the same back matter (instructor guide, references).
 
-The module is also a Sphinx extension (:func:`setup`): in a pack, chapter 8 stays chapter 8
+The module is also a Sphinx extension (:func:`setup`): in a pack, chapter 9 stays chapter 9
 (sections 8.x, figures 8.x), a prerequisite chapter outside the pack is marked as such, and
 the instructor guide's chapter map lists only the pack's chapters.
 """
@@ -76,7 +76,7 @@ def course_pack_toc(toc: dict, chapters: list[int | str]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m llmhistory.book.coursepack 01 03 08 --out toc.yml``."""
+    """Command line: ``python -m llmhistory.book.coursepack 01 03 09 --out toc.yml``."""
     parser = argparse.ArgumentParser(
         prog="python -m llmhistory.book.coursepack",
         description="Write a table of contents for a subset of the book's chapters.",
@@ -119,8 +119,8 @@ GUIDE_DOC = "book/instructor_guide"
 def book_number(docname: str) -> int | None:
     """Return the book's chapter number of ``docname``, or None if it is not a chapter.
 
-    >>> book_number("notebooks/08_serving_kv_cache"), book_number("book/intro")
-    (8, None)
+    >>> book_number("notebooks/09_serving_kv_cache"), book_number("book/intro")
+    (9, None)
     """
     for chapter in CHAPTERS:
         if docname == chapter.notebook.removesuffix(".ipynb"):
@@ -142,9 +142,9 @@ def renumber(number: tuple[int, ...] | list[int] | None, chapter: int):
 def pack_chapters(docnames) -> list[int]:
     """Return the book numbers of the chapters among ``docnames``, sorted.
 
-    >>> pack_chapters(["book/intro", "notebooks/08_serving_kv_cache",
+    >>> pack_chapters(["book/intro", "notebooks/09_serving_kv_cache",
     ...                "notebooks/01_prompt_in_text_out"])
-    [1, 8]
+    [1, 9]
     """
     return sorted(n for n in map(book_number, docnames) if n is not None)
 

@@ -17,7 +17,7 @@ Panels (``kind``):
   by token under the reader's decoding policy, with each step's next-token distribution;
 * ``"attention"`` (chapter 3): the attention weights of every layer and head for the reader's
   text, as heatmaps;
-* ``"kv_cache"`` (chapter 8): the KV cache growing as tokens are generated, the bytes its
+* ``"kv_cache"`` (chapter 9): the KV cache growing as tokens are generated, the bytes its
   arrays hold per token next to the formula of
   :func:`llmhistory.concepts.kv_cache.kv_cache_bytes_per_token`.
 

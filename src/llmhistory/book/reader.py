@@ -1,7 +1,7 @@
 """Reader notebooks: the chapters as a learner should see them in any notebook app.
 
 The chapters are written in MyST for the book: numbers are pasted in with
-``{glue:text}`ch08_mha_gib:.0f` ``, citations are ``{cite:p}`touvron2023llama2` ``, solutions sit
+``{glue:text}`ch09_mha_gib:.0f` ``, citations are ``{cite:p}`touvron2023llama2` ``, solutions sit
 in ``:::{dropdown}`` blocks and in cells tagged ``hide-cell``. JupyterLab, Jupyter Notebook, VS
 Code and Colab render Markdown, not MyST: they would show that markup. (The JupyterLab MyST
 extension renders dropdowns but neither glue roles nor BibTeX citations.) So a reader copy is

@@ -11,7 +11,7 @@ that say how large that error is.
   intervals for a mean and for the mean difference of two models on the same items;
   :func:`paired_interval` is the closed-form (normal) interval of the same difference.
 - :func:`mcnemar_exact` is the exact McNemar (sign) test on the items where two models disagree.
-- :func:`scorecard_margin_interval` applies the paired bootstrap to chapter 12's scorecard:
+- :func:`scorecard_margin_interval` applies the paired bootstrap to chapter 13's scorecard:
   only the quality term of :func:`llmhistory.concepts.scorecard.score` is random.
 
 >>> round(pass_at_k(n=20, c=8, k=1), 2), round(pass_at_k(n=20, c=8, k=10), 4)

@@ -1,4 +1,4 @@
-"""Memory to fine-tune a model: full fine-tuning, LoRA and QLoRA with Adam (chapter 6).
+"""Memory to fine-tune a model: full fine-tuning, LoRA and QLoRA with Adam (chapter 7).
 
 With Adam in mixed precision every *trainable* parameter costs 16 bytes (Rajbhandari et al.
 2020, ZeRO, section 3.1, with fp16 there and bf16 here; the byte counts are the same), as

@@ -1,4 +1,4 @@
-"""Memory of the attention scores, and why FlashAttention never stores them (chapter 8).
+"""Memory of the attention scores, and why FlashAttention never stores them (chapter 9).
 
 Standard attention writes the ``tokens x tokens`` scores ``S = Q K^T`` and their softmax for
 every head to GPU main memory (HBM) and reads them back: :func:`attention_scores_bytes` grows

@@ -1,4 +1,4 @@
-"""Bytes of model weights at each precision, and which GPU holds them (chapter 6).
+"""Bytes of model weights at each precision, and which GPU holds them (chapter 7).
 
 A model's weights take ``parameters x bytes per parameter`` at their storage precision: fp32
 4 bytes, bf16/fp16 2, int8 1, int4 half a byte. :func:`fit_report` sets that against common

@@ -1,6 +1,6 @@
 """Preference optimization: the KL-regularised RLHF objective, DPO, PPO's clip and GRPO.
 
-Chapter 5 ends with the reward-model loss ``-log sigmoid(r_chosen - r_rejected)``
+Chapter 6 ends with the reward-model loss ``-log sigmoid(r_chosen - r_rejected)``
 (:mod:`llmhistory.concepts.preferences`). This module holds what comes after it:
 
 * the KL-regularised objective ``E_pi[r] - beta * KL(pi || pi_ref)`` that RLHF maximises

@@ -39,7 +39,7 @@ __all__ = [
     "vocabulary_cost",
 ]
 
-#: The published models whose vocabularies chapter 15 compares: display name and registry name
+#: The published models whose vocabularies chapter 4 compares: display name and registry name
 #: (:func:`~llmhistory.concepts.models.get_config`).
 PUBLISHED_VOCABULARIES: tuple[tuple[str, str], ...] = (
     ("GPT-2 small", "gpt2"),

@@ -414,7 +414,7 @@ def format_benchmark(result: BenchResult, *, cache_only: bool = False) -> str:
     ----------
     result : BenchResult
     cache_only : bool, default False
-        Only the KV cache's figures (chapter 8): generation with and without the cache, their
+        Only the KV cache's figures (chapter 9): generation with and without the cache, their
         ratio, one full forward pass and the cache's bytes; no comparison with transformers
         and no share of the matmul peak.
 

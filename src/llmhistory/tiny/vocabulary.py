@@ -1,6 +1,6 @@
 """The book's byte-level BPE at several vocabulary sizes: lengths, number splits, token tax.
 
-Chapter 15 trains :func:`llmhistory.tiny.tokenizer.train_bpe` on the support corpus once, up to
+Chapter 4 trains :func:`llmhistory.tiny.tokenizer.train_bpe` on the support corpus once, up to
 the largest vocabulary it studies, and reads every smaller vocabulary off the same run:
 training merges the most frequent pair, one pair at a time, without looking at the target size,
 so the tokenizer with ``v`` ids is the first ``v - 258`` merges of any longer run
@@ -55,7 +55,7 @@ __all__ = [
     "truncate",
 ]
 
-#: The vocabulary sizes chapter 15 compares: bytes only (258 = 256 bytes + ``<bos>``, ``<eos>``),
+#: The vocabulary sizes chapter 4 compares: bytes only (258 = 256 bytes + ``<bos>``, ``<eos>``),
 #: then up to 1024; the book's shipped tokenizer has 512.
 STUDY_SIZES: tuple[int, ...] = (258, 320, 384, 512, 768, 1024)
 

@@ -1,6 +1,6 @@
 """Self-grading chapter quizzes: YAML banks, a validator, a grader and an HTML renderer.
 
-Every chapter ends with a short checkpoint quiz, and chapter 12 also with a 14-question review
+Every chapter ends with a short checkpoint quiz, and chapter 13 also with a 14-question review
 of the whole book. The questions are data (``banks/NN-<slug>.yaml``, format in
 ``banks/README.md``); this package checks them, grades answers in Python with the page's rule,
 and renders a quiz as one self-contained block that runs wherever the notebook is shown.
@@ -18,8 +18,8 @@ cli        ``python -m llmhistory.book.quiz validate|page``
 ========== =================================================================================
 
 >>> from llmhistory.book.quiz import load_quiz, render_quiz
->>> render_quiz(load_quiz(8))
-QuizDisplay(quiz='ch08-serving-kv-cache', questions=5)
+>>> render_quiz(load_quiz(9))
+QuizDisplay(quiz='ch09-serving-kv-cache', questions=5)
 """
 
 from llmhistory.book.quiz.bank import (

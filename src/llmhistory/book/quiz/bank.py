@@ -106,7 +106,7 @@ def validate_bank(quizzes: Iterable[Quiz], *, book_policy: bool = False) -> tupl
         Validated quizzes (e.g. from :func:`load_quiz`).
     book_policy : bool, default False
         Also check the book's rules (:func:`~llmhistory.book.quiz.policy.book_policy_problems`):
-        one quiz per chapter 1-12, enough questions, a select-all question in each, a linked
+        one quiz per chapter 1-16, enough questions, a select-all question in each, a linked
         section for every question, and answers that are not given away by their length.
 
     Returns
@@ -203,19 +203,19 @@ def _shipped_bank() -> tuple[Quiz, ...]:
 def list_quizzes() -> list[str]:
     """Return the ids of the shipped quizzes, in chapter order.
 
-    >>> list_quizzes()[0], list_quizzes()[11]
-    ('ch01-prompt-in-text-out', 'ch12-review')
+    >>> list_quizzes()[0], list_quizzes()[12]
+    ('ch01-prompt-in-text-out', 'ch13-review')
     """
     return [quiz.id for quiz in _shipped_bank()]
 
 
 def chapter_page(chapter: int) -> str | None:
-    """Return the book page of ``chapter`` (``"08_serving_kv_cache.html"``), or None if unknown.
+    """Return the book page of ``chapter`` (``"09_serving_kv_cache.html"``), or None if unknown.
 
     The page is named after the chapter's bank file ``NN-<slug>.yaml``, as its notebook is.
 
-    >>> chapter_page(8), chapter_page(99)
-    ('08_serving_kv_cache.html', None)
+    >>> chapter_page(9), chapter_page(99)
+    ('09_serving_kv_cache.html', None)
     """
     chapter = check_int("chapter", chapter, minimum=1)
     for quiz in _shipped_bank():
@@ -235,8 +235,8 @@ def load_quiz(path_or_chapter: int | str | os.PathLike) -> Quiz:
     ----------
     path_or_chapter : int, str or path-like
         A chapter number (``8``), a path to a ``.yaml``/``.yml`` file (your own quiz), or a
-        key into the shipped bank: a quiz id (``"ch08-serving-kv-cache"``), a file stem
-        (``"08-serving-kv-cache"``), a chapter notebook stem (``"08_serving_kv_cache"``) or a
+        key into the shipped bank: a quiz id (``"ch09-serving-kv-cache"``), a file stem
+        (``"09-serving-kv-cache"``), a chapter notebook stem (``"09_serving_kv_cache"``) or a
         two-digit number (``"08"``).
 
     Returns
@@ -256,9 +256,9 @@ def load_quiz(path_or_chapter: int | str | os.PathLike) -> Quiz:
 
     Examples
     --------
-    >>> load_quiz(12).id
-    'ch12-review'
-    >>> load_quiz("08_serving_kv_cache") == load_quiz(8)
+    >>> load_quiz(13).id
+    'ch13-review'
+    >>> load_quiz("09_serving_kv_cache") == load_quiz(9)
     True
     """
     key = path_or_chapter

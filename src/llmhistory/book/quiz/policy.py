@@ -1,7 +1,7 @@
 """The book's rules for its own quiz bank, beyond what any quiz file must satisfy.
 
 One quiz per chapter listed in ``llmhistory.book.chapters.CHAPTERS``; every chapter quiz has at
-least :data:`MIN_CHAPTER_QUESTIONS` questions and the chapter-12 review exactly
+least :data:`MIN_CHAPTER_QUESTIONS` questions and the chapter-13 review exactly
 :data:`REVIEW_QUESTIONS`; every quiz has a select-all question with several true
 statements; every question links the section that teaches it; and the right answer is not
 given away by being the longest choice.
@@ -28,7 +28,7 @@ __all__ = [
 #: Every chapter but the review has at least this many checkpoint questions ...
 MIN_CHAPTER_QUESTIONS = 3
 #: ... and the last chapter holds the review quiz with exactly this many.
-REVIEW_CHAPTER, REVIEW_QUESTIONS = 12, 14
+REVIEW_CHAPTER, REVIEW_QUESTIONS = 13, 14
 #: In at most this share of a quiz's single-answer questions may the correct choice be the
 #: strictly longest (with four choices, chance alone gives about a quarter).
 MAX_LONGEST_SHARE = 1 / 3
@@ -44,7 +44,7 @@ def correct_is_longest(question: Question) -> bool:
     Length counts characters after collapsing runs of white space.
 
     >>> from llmhistory.book.quiz import load_quiz
-    >>> questions = load_quiz(9).questions
+    >>> questions = load_quiz(10).questions
     >>> [correct_is_longest(q) for q in questions].count(True) <= len(questions) / 3
     True
     """
@@ -59,7 +59,7 @@ def longest_correct(quiz: Quiz) -> tuple[int, int]:
     """Return (questions whose correct choice is strictly longest, single-answer questions).
 
     >>> from llmhistory.book.quiz import load_quiz
-    >>> count, singles = longest_correct(load_quiz(12))
+    >>> count, singles = longest_correct(load_quiz(13))
     >>> 3 * count <= singles
     True
     """

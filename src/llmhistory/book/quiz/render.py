@@ -6,9 +6,9 @@ book's own sections. The elements and attributes the script and the browser test
 described at the top of ``assets/quiz.js`` (the DOM contract).
 
 >>> from llmhistory.book.quiz import load_quiz
->>> quiz = load_quiz(8)
+>>> quiz = load_quiz(9)
 >>> quiz.id, len(quiz.questions) >= 3
-('ch08-serving-kv-cache', True)
+('ch09-serving-kv-cache', True)
 >>> 'data-role="check"' in render_quiz(quiz)._repr_html_()
 True
 """
@@ -212,9 +212,9 @@ def render_quiz(
 
     Examples
     --------
-    >>> display = render_quiz(8)
+    >>> display = render_quiz(9)
     >>> display
-    QuizDisplay(quiz='ch08-serving-kv-cache', questions=5)
+    QuizDisplay(quiz='ch09-serving-kv-cache', questions=5)
     >>> 'data-threshold="0.75"' in display.html
     True
     """

@@ -113,7 +113,7 @@ class Quiz:
         """Return the fewest correct answers that pass (``correct / total > threshold``).
 
         >>> from llmhistory.book.quiz import load_quiz
-        >>> review = load_quiz(12)  # 11 of 14 is 79%; 10 of 14 is 71%
+        >>> review = load_quiz(13)  # 11 of 14 is 79%; 10 of 14 is 71%
         >>> review.min_correct, len(review.questions)
         (11, 14)
         """

@@ -1,4 +1,4 @@
-"""Figures for chapter 16: pass@k curves, interval widths by benchmark size, a judge's votes."""
+"""Figures for chapter 14: pass@k curves, interval widths by benchmark size, a judge's votes."""
 
 from __future__ import annotations
 

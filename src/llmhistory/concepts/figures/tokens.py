@@ -1,4 +1,4 @@
-"""Figures for chapter 15: what the vocabulary size does to lengths, parameters and languages."""
+"""Figures for chapter 4: what the vocabulary size does to lengths, parameters and languages."""
 
 from __future__ import annotations
 
