@@ -293,3 +293,23 @@ class TestEvaluateLabels:
     def test_bad_input(self, shipped, call, error, match):
         with pytest.raises(error, match=match):
             call(*shipped)
+
+
+class TestShortMistakes:
+    def test_messages_are_cut_at_a_word_and_never_longer_than_asked(self):
+        words = "order 4471 has not arrived and the tracking page says nothing at all " * 3
+        tickets = (Ticket(words.strip(), "Shipping"), Ticket("Refund me.", "Refund"))
+        report = LabelReport(tickets, ("Account", "Account"))
+        full = report.mistakes()
+        short = report.mistakes(max_chars=40)
+        assert [row[1:] for row in short] == [row[1:] for row in full]
+        assert short[1][0] == "Refund me."  # short messages are kept whole
+        cut = short[0][0]
+        assert len(cut) <= 40 and cut.endswith(" ...")
+        assert words.startswith(cut.removesuffix(" ...") + " ")  # a prefix ending at a word
+
+    @pytest.mark.parametrize("bad", [0, 19, 2.5, "80", True])
+    def test_bad_max_chars(self, bad):
+        report = LabelReport((Ticket("Refund me.", "Refund"),), ("Account",))
+        with pytest.raises((TypeError, ValueError), match="max_chars"):
+            report.mistakes(max_chars=bad)

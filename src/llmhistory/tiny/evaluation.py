@@ -20,13 +20,14 @@ the confusion matrix, rows the true label and columns the predicted one.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
 
-from llmhistory._validate import check_choice, check_instance, check_sequence, check_str
+from llmhistory._validate import check_choice, check_instance, check_int, check_sequence, check_str
 from llmhistory.concepts.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
 from llmhistory.tiny.corpus import Ticket
 from llmhistory.tiny.generation import rank_labels
@@ -226,10 +227,27 @@ class LabelReport:
         """The fraction of tickets labelled correctly, in ``[0, 1]``."""
         return self.correct / len(self.tickets)
 
-    def mistakes(self) -> tuple[tuple[str, str, str], ...]:
-        """Return ``(message, true label, predicted label)`` for every wrong answer."""
+    def mistakes(self, max_chars: int | None = None) -> tuple[tuple[str, str, str], ...]:
+        """Return ``(message, true label, predicted label)`` for every wrong answer.
+
+        ``max_chars`` (``>= 20``), if given, shortens each message to at most that many
+        characters at a word boundary, ending in " ...", so that a table of mistakes fits a
+        page.
+
+        >>> long = Ticket("Where is my parcel? It was due on Monday and nothing came.", "Shipping")
+        >>> LabelReport((long,), ("Refund",)).mistakes(max_chars=30)
+        (('Where is my parcel? It was ...', 'Shipping', 'Refund'),)
+        """
+        if max_chars is not None:
+            max_chars = check_int("max_chars", max_chars, minimum=20)
         return tuple(
-            (t.message, t.label, p)
+            (
+                t.message
+                if max_chars is None
+                else textwrap.shorten(t.message, max_chars, placeholder=" ..."),
+                t.label,
+                p,
+            )
             for t, p in zip(self.tickets, self.predicted, strict=True)
             if t.label != p
         )
