@@ -55,6 +55,19 @@ class TestSupportSets:
         assert len(load_support_set()) == len(load_support_set("eval")) == 97 >= 60
         assert len(load_support_set("dev")) == 90
 
+    def test_sets_for_the_next_model(self):
+        dev2 = Counter(t.label for t in load_support_set("dev2"))
+        assert dev2 == {"Refund": 30, "Shipping": 30, "Account": 60}
+        labels = [t.label for t in load_support_set("test2")]
+        assert Counter(labels) == {label: 50 for label in LABELS}
+        assert max(len(list(run)) for _, run in groupby(labels)) <= 3
+        for name in ("dev2", "test2"):
+            messages = [t.message for t in load_support_set(name)]
+            lengths = [len(m.split()) for m in messages]
+            assert min(lengths) <= 5 and max(lengths) >= 30, name
+            assert sum(m == m.lower() for m in messages) >= 10, name
+            assert any(re.search(r"[€£$]", m) for m in messages), name
+
     def test_test_set_is_balanced_and_shuffled(self):
         labels = [t.label for t in load_support_set("test")]
         assert len(labels) == 120 and Counter(labels) == {label: 40 for label in LABELS}
@@ -83,7 +96,7 @@ class TestSupportSets:
     def test_no_overlap_with_the_training_corpus(self):
         split = support_split(**TRAIN_SPLIT)
         generated = {normalise(t.message) for t in split.train + split.held_out}
-        assert set(SUPPORT_SETS) == {"eval", "dev", "test"}
+        assert set(SUPPORT_SETS) == {"eval", "dev", "test", "dev2", "test2"}
         for name in SUPPORT_SETS:
             written = {normalise(t.message): t.message for t in load_support_set(name)}
             assert not set(written) & generated, [written[m] for m in set(written) & generated]
