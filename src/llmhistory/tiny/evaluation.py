@@ -96,7 +96,8 @@ def load_support_set(name: str = "eval") -> tuple[Ticket, ...]:
         choosing the model, so no longer untouched. ``"dev"``: 90 messages (30 per label) for
         development. For the next model: ``"dev2"``, 120 messages (30 Refund, 30 Shipping, 60
         Account: the label the shipped model misses most on new messages) to develop with, and
-        ``"test2"``, 150 messages (50 per label) kept untouched for its final report.
+        ``"test2"``, 150 messages (50 per label) for its final report (scored so far only for
+        the shipped model and for candidate G, after G had been chosen on the other sets).
 
     Returns
     -------
