@@ -290,19 +290,23 @@ class Visitor:
             raise found
         return found
 
+    def _answers(self, job: tuple[str, str]) -> list[tuple[str, str]]:
+        """Return the keys a job's visits are cached under: its own, then its dark switch's."""
+        page, mode = job
+        if mode == "light" and page in self.switch:
+            return [job, (page, SWITCHED if page in self.dark_loaded else "dark")]
+        return [job]
+
     def _steps(self, page_path: str, mode: str) -> Generator[Pending, None, list[Visit]]:
         context = self.context_for(mode)
-        switch = mode == "light" and page_path in self.switch
+        switch = len(self._answers((page_path, mode))) > 1
         return visit_steps(
             context, self.base_url, page_path, mode, self.shots, dark_in_place=switch
         )
 
     def _keep(self, job: tuple[str, str], found: list[Visit] | BaseException) -> None:
         """Cache what a job found under each key it answers (an error under all of them)."""
-        page, mode = job
-        keys = [job]
-        if mode == "light" and page in self.switch:
-            keys.append((page, SWITCHED if page in self.dark_loaded else "dark"))
+        keys = self._answers(job)
         if isinstance(found, BaseException):
             for key in keys:
                 self.cache[key] = found
@@ -345,7 +349,7 @@ class Visitor:
         ``load`` and ``axe`` are measured by each page's own clock (they overlap with the other
         visits' steps); ``probes``, ``screenshot`` and ``explorables`` are Python's.
         """
-        visits = list({id(v): v for v in self.cache.values() if isinstance(v, Visit)}.values())
+        visits = [v for v in self.cache.values() if isinstance(v, Visit)]
         totals: dict[str, float] = {}
         for v in visits:
             for name, seconds in v.seconds.items():

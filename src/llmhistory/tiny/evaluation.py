@@ -3,9 +3,10 @@
 The model is trained on the synthetic corpus of :mod:`llmhistory.tiny.corpus`, so its held-out score
 only shows that it learned the templates. :func:`load_support_set` returns messages written by
 hand, independently of those templates: ``data/test_support.jsonl``, written after the model was
-shipped and scored once, the set chapter 1 reports; ``data/eval_support.jsonl``, the earlier set,
-scored for two trained candidates while choosing the model (chapter 1 shows its score too);
-``data/dev_support.jsonl``, the set used while widening the corpus.
+shipped, on which that model was scored once: the set chapter 1 reports;
+``data/eval_support.jsonl``, the earlier set, scored for two trained candidates while choosing
+the model (chapter 1 shows its score too); ``data/dev_support.jsonl``, the set used while
+widening the corpus.
 
 :func:`evaluate_labels` classifies tickets the way chapter 1 does (few-shot prompt, then
 :func:`llmhistory.tiny.generation.rank_labels`) and returns a :class:`LabelReport`: the accuracy and
@@ -90,8 +91,8 @@ def load_support_set(name: str = "eval") -> tuple[Ticket, ...]:
     Parameters
     ----------
     name : {"eval", "dev", "test", "dev2", "test2"}, default "eval"
-        ``"test"``: 120 messages (40 per label), written after the model was shipped and
-        scored once: the number chapter 1 reports. ``"eval"``: 97 messages (33 Refund, 32
+        ``"test"``: 120 messages (40 per label), written after the model was shipped, which
+        was scored on it once: the number chapter 1 reports. ``"eval"``: 97 messages (33 Refund, 32
         Shipping, 32 Account), the earlier set, scored for two trained candidates while
         choosing the model, so no longer untouched. ``"dev"``: 90 messages (30 per label) for
         development. For the next model: ``"dev2"``, 120 messages (30 Refund, 30 Shipping, 60

@@ -198,7 +198,8 @@ def figure_svg(fig: Figure, *, text_as_paths: bool = True) -> str:
     # drawing the figure once more to lay it out and once more to measure it ("tight").
     # The layout's last bits depend on the previous layout (constrained layout iterates from
     # where the axes are): round the axes' places to 1e-9 of the figure, so that the same figure
-    # prints the same bytes every time (the clip paths' ids hash their exact rectangles).
+    # prints the same coordinates every time (the clip paths' ids are then named after those
+    # printed shapes: _clip_ids_from_printed_shapes).
     for ax in fig.axes:
         ax._set_position([round(float(v), 9) for v in ax.get_position().bounds])
     engine = fig.get_layout_engine()
