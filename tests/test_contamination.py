@@ -12,6 +12,8 @@ from llmhistory.concepts.contamination import (
     ngram_index,
     ngrams,
     overlap_report,
+    plant_and_score,
+    recall_labels,
     words,
 )
 
@@ -97,3 +99,75 @@ def test_bad_inputs():
     with pytest.raises(TypeError, match=r"report\[0\] must be"):
         dirty_indices(["not an overlap"])
     assert dirty_indices([ItemOverlap(0, "a", 0, 0)]) == ()
+
+
+# --- planted contamination: what a leak does to a memorizer's score -------------------------
+# The mechanism is tested on constructed data, so that it holds whatever the book's corpus or
+# model: a planted copy is answered from memory, and the clean subset is scored as before.
+
+LABELLED = (
+    ("where is my parcel it has not arrived", "Shipping"),
+    ("the parcel is late again", "Shipping"),
+    ("i want my money back for the jacket", "Refund"),
+    ("please refund the broken kettle", "Refund"),
+    ("i cannot log in to my account", "Account"),
+)
+
+
+def test_recall_labels_uses_the_longest_shared_run():
+    assert recall_labels(["money back for the jacket please"], LABELLED) == ("Refund",)
+    # the longest run decides: "log in to my" (Account) beats the single word "parcel"
+    assert recall_labels(["log in to my parcel tracker"], LABELLED) == ("Account",)
+
+
+def test_recall_labels_falls_back_to_the_commonest_label():
+    assert recall_labels(["xyzzy"], LABELLED) == ("Refund",)  # tie 2-2: alphabetical
+
+
+def test_a_planted_item_is_answered_from_memory():
+    items = [
+        ("the parcel never came so refund me", "Refund"),  # "the parcel" says Shipping
+        ("the jacket is late", "Shipping"),
+        ("refund the kettle", "Refund"),
+    ]
+    before = recall_labels([text for text, _ in items], LABELLED)
+    assert before[0] != "Refund"
+    result = plant_and_score(items, LABELLED, [0])
+    assert result.planted == (0,)
+    assert result.planted_before == 0.0 and result.planted_after == 1.0
+    assert result.clean_right[1:] == result.leaked_right[1:]
+    assert result.leaked_score > result.clean_score
+    assert result.unplanted_before == result.unplanted_after
+
+
+@given(st.lists(sentences.filter(lambda s: len(s) >= 2), min_size=3, max_size=8, unique_by=tuple))
+def test_every_planted_copy_gets_its_own_label(texts):
+    labels = ["Refund", "Shipping", "Account"]
+    items = [(" ".join(t), labels[i % 3]) for i, t in enumerate(texts)]
+    planted = list(range(0, len(items) - 1, 2))
+    # training text that shares no word with the items, so that only the copies can match
+    result = plant_and_score(items, [("parcel kettle jacket", "Account")], planted)
+    # an item that another planted item contains word for word with another label may tie;
+    # distinct items of at least two words from a six-word vocabulary rarely do, so assert
+    # only where the copy is the unique longest match
+    for i in planted:
+        others = [
+            items[j] for j in planted if j != i and " ".join(words(items[i][0])) in items[j][0]
+        ]
+        if all(label == items[i][1] for _, label in others):
+            assert result.leaked_right[i]
+
+
+@pytest.mark.parametrize(
+    "planted, match",
+    [([], "planted"), ([0, 0], "repeat"), ([0, 1, 2], "clean"), ([5], "not an index")],
+)
+def test_plant_and_score_refuses_bad_plants(planted, match):
+    items = [("a b", "Refund"), ("c d", "Shipping"), ("e f", "Account")]
+    with pytest.raises(ValueError, match=match):
+        plant_and_score(items, LABELLED, planted)
+
+
+def test_recall_labels_refuses_bad_training():
+    with pytest.raises(TypeError, match="pair"):
+        recall_labels(["a"], ["where is my parcel"])
