@@ -446,19 +446,20 @@ class TestAnswersMatchTheLibrary:
         from llmhistory.tiny import load_tiny
         from llmhistory.tiny.vocabulary import token_tax
 
+        # The question asks only what holds for any tokenizer whose merges were learned from
+        # English text (Hindi at one token per byte), not the shipped tokenizer's English count.
         tax = {r.code: r for r in token_tax(load_tiny()[1])}
         hindi, english = tax["hi"], tax["en"]
         assert hindi.tokens == hindi.utf8_bytes  # one token per byte
+        assert english.tokens < english.characters / 2  # "English compresses"
         question = next(q for q in load_quiz(13).questions if q.id == "ch13-review-token-tax")
-        for value in (english.tokens, hindi.characters, hindi.utf8_bytes):
+        for value in (english.characters, hindi.characters, hindi.utf8_bytes):
             assert str(value) in question.text
         assert correct_text(load_quiz(13), question.id)[0].startswith(
-            f"About {hindi.premium:.1f} times the English tokens: {hindi.tokens} tokens"
+            f"{hindi.tokens} tokens, one per UTF-8 byte"
         )
-        assert question.choices[2].startswith(
-            f"About {hindi.characters / english.tokens:.1f} times the English tokens"
-        )
-        assert f"{english.characters} in English" in question.choices[3]
+        assert question.choices[2].startswith(f"{hindi.characters} tokens, one per character")
+        assert question.choices[3].startswith(f"Fewer than {hindi.characters}")
 
     def test_review_margin(self):
         from llmhistory.concepts.evaluation_stats import BENCHMARKS, paired_half_width
