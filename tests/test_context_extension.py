@@ -201,9 +201,16 @@ class TestReport:
         assert report[0].trained_perplexity == pytest.approx(report[1].trained_perplexity)
 
     def test_interpolation_changes_trained_positions(self, report):
-        # PI moves every position; Llama 3.1's scaling keeps the fast pairs
+        # PI moves every position; Llama 3.1's scaling keeps the fast pairs. Asserted as what
+        # holds for any model trained with RoPE at these angles, not as this model's ordering:
+        # PI makes the trained positions worse, and Llama 3.1's rule, which keeps the fast pairs
+        # as trained, moves their perplexity less than PI does (whether a little above or below
+        # the window's is a property of one checkpoint; a candidate model put it below).
         window, _, pi, llama3 = report
-        assert pi.trained_perplexity > llama3.trained_perplexity > window.trained_perplexity
+        assert pi.trained_perplexity > window.trained_perplexity
+        assert abs(llama3.trained_perplexity - window.trained_perplexity) < (
+            pi.trained_perplexity - window.trained_perplexity
+        )
 
     @pytest.mark.parametrize(
         "kwargs, error, name",
