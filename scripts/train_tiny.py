@@ -8,7 +8,9 @@ Usage::
 
 What it does, deterministically (fixed seeds, 2 CPU threads, deterministic torch kernels):
 
-1. writes the synthetic corpus of :mod:`llmhistory.tiny.corpus` (training split only);
+1. writes the synthetic corpus of :mod:`llmhistory.tiny.corpus` (training split only), its
+   training tickets joined by the hand-written sets of
+   :data:`llmhistory.tiny.evaluation.TRAINING_SETS` (1,466 messages, each 4 times);
 2. trains the byte-level BPE tokenizer of :mod:`llmhistory.tiny.tokenizer` on it;
 3. trains :class:`TorchCausalLM`, a PyTorch re-implementation of exactly the architecture of
    :class:`llmhistory.tiny.model.TinyDecoder` (RMSNorm, RoPE with rotate-half pairing computed in
@@ -36,7 +38,8 @@ from torch import nn
 
 from llmhistory.concepts.rope import rope_angles
 from llmhistory.tiny.checkpoint import CHECKPOINT_FILE, TOKENIZER_FILE, load_model, save_model
-from llmhistory.tiny.corpus import LABELS, support_split, training_documents
+from llmhistory.tiny.corpus import LABELS, SupportSplit, support_split, training_documents
+from llmhistory.tiny.evaluation import TRAINING_SETS, load_support_set
 from llmhistory.tiny.generation import generate_ids, label_accuracy
 from llmhistory.tiny.model import TinyDecoder
 from llmhistory.tiny.model import tiny_config as TinyConfig  # noqa: N813 (a ModelConfig factory)
@@ -250,6 +253,18 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=30_000)
     parser.add_argument("--out", type=Path, default=DATA_DIR)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--layers", type=int, default=SHIPPED["layers"])
+    parser.add_argument("--d-model", type=int, default=SHIPPED["d_model"])
+    parser.add_argument("--d-ff", type=int, default=SHIPPED["d_ff"])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--written-sets",
+        default=",".join(TRAINING_SETS),
+        help="hand-written sets added to the generated training tickets ('' for none)",
+    )
+    parser.add_argument(
+        "--written-repeat", type=int, default=4, help="copies of each hand-written ticket"
+    )
     parser.add_argument(
         "--label-weight",
         type=float,
@@ -259,11 +274,16 @@ def main() -> None:
     args = parser.parse_args()
 
     start, start_cpu = time.perf_counter(), time.process_time()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
 
     split = support_split(n_train=20_000, n_held_out=100, seed=args.seed)
+    written = tuple(
+        t for name in filter(None, args.written_sets.split(",")) for t in load_support_set(name)
+    )
+    split = SupportSplit(train=split.train + written * args.written_repeat, held_out=split.held_out)
+    print(f"hand-written training tickets: {len(written)} x {args.written_repeat}")
     docs = training_documents(split, args.documents, seed=args.seed + 1)
     tokenizer = train_bpe(docs[:8000], vocab_size=VOCAB_SIZE)
     encoded = [tokenizer.encode(d, add_bos=True, add_eos=True) for d in docs]
@@ -287,7 +307,8 @@ def main() -> None:
         f"tokenizer vocab_size={tokenizer.vocab_size} ({time.perf_counter() - start:.1f} s)"
     )
 
-    config = TinyConfig(vocab_size=tokenizer.vocab_size, **SHIPPED)
+    shape = dict(SHIPPED, layers=args.layers, d_model=args.d_model, d_ff=args.d_ff)
+    config = TinyConfig(vocab_size=tokenizer.vocab_size, **shape)
     model = TorchCausalLM(config)
     model.init_weights()
     decay = [p for p in model.parameters() if p.ndim == 2]

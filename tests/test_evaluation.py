@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from llmhistory.tiny import load_tiny
 from llmhistory.tiny.corpus import LABELS, Ticket, support_split, training_documents
 from llmhistory.tiny.evaluation import (
+    REPORT_SETS,
     SUPPORT_SETS,
+    TRAINING_SETS,
     LabelReport,
     confusion_matrix,
     evaluate_labels,
@@ -68,6 +70,34 @@ class TestSupportSets:
             assert sum(m == m.lower() for m in messages) >= 10, name
             assert any(re.search(r"[€£$]", m) for m in messages), name
 
+    def test_third_test_set_is_balanced_and_shuffled(self):
+        messages = [t.message for t in load_support_set("test3")]
+        labels = [t.label for t in load_support_set("test3")]
+        # 150 written, 50 per label; two the generator also writes word for word were removed
+        assert Counter(labels) == {"Refund": 50, "Shipping": 49, "Account": 49}
+        assert max(len(list(run)) for _, run in groupby(labels)) <= 4
+        lengths = [len(m.split()) for m in messages]
+        assert min(lengths) >= 3 and max(lengths) <= 60 and max(lengths) >= 30
+        assert sum(m == m.lower() for m in messages) >= 10
+
+    def test_training_and_report_sets(self):
+        # 420 written each; from each, one message the training documents also hold was removed
+        expected = {"train_a": (140, 140, 139), "train_b": (140, 139, 140)}
+        for name, counts in expected.items():
+            labels = [t.label for t in load_support_set(name)]
+            assert Counter(labels) == dict(zip(LABELS, counts, strict=True)), name
+            assert max(len(list(run)) for _, run in groupby(labels)) <= 4, name
+        labels = [t.label for t in load_support_set("test4")]
+        assert Counter(labels) == {label: 50 for label in LABELS}
+        assert max(len(list(run)) for _, run in groupby(labels)) <= 4
+        total = sum(len(load_support_set(name)) for name in TRAINING_SETS)
+        assert total == 90 + 120 + 120 + 150 + 148 + 419 + 419 == 1466
+
+    def test_report_sets_are_neither_trained_nor_chosen_on(self):
+        assert set(TRAINING_SETS) | set(REPORT_SETS) | {"eval"} == set(SUPPORT_SETS)
+        assert not set(TRAINING_SETS) & set(REPORT_SETS)
+        assert "eval" not in TRAINING_SETS + REPORT_SETS  # the set candidates were chosen on
+
     def test_test_set_is_balanced_and_shuffled(self):
         labels = [t.label for t in load_support_set("test")]
         assert len(labels) == 120 and Counter(labels) == {label: 40 for label in LABELS}
@@ -96,7 +126,9 @@ class TestSupportSets:
     def test_no_overlap_with_the_training_corpus(self):
         split = support_split(**TRAIN_SPLIT)
         generated = {normalise(t.message) for t in split.train + split.held_out}
-        assert set(SUPPORT_SETS) == {"eval", "dev", "test", "dev2", "test2"}
+        assert set(SUPPORT_SETS) == {
+            "eval", "dev", "test", "dev2", "test2", "test3", "train_a", "train_b", "test4"
+        }  # fmt: skip
         for name in SUPPORT_SETS:
             written = {normalise(t.message): t.message for t in load_support_set(name)}
             assert not set(written) & generated, [written[m] for m in set(written) & generated]
@@ -195,6 +227,8 @@ class TestLabelReport:
     def test_values(self):
         report = LabelReport(self.TICKETS, ("Refund", "Refund", "Account", "Shipping"))
         assert report.correct == 2 and report.accuracy == 0.5
+        assert report.hits.tolist() == [True, False, True, False]
+        assert report.hits.sum() == report.correct  # agrees with the confusion matrix's trace
         assert report.confusion.tolist() == [[1, 1, 0], [1, 0, 0], [0, 0, 1]]
         assert report.mistakes() == (
             ("Where is it?", "Shipping", "Refund"),
