@@ -306,10 +306,10 @@ class TestAnswersMatchTheLibrary:
         config = model.config
         assert (config.heads, config.kv_heads, config.head_dim) == (4, 2, 24)
         ids = tokenizer.encode("Where is my order?", add_bos=True)
-        assert len(ids) == 7
+        assert len(ids) == 8  # the stem's "8-token prompt"
         _, stages = model.logits(ids, return_trace=True)
         shapes = {stage.name: stage.shape for stage in stages}
-        assert shapes["layers.0.q"] == (4, 7, 24) and shapes["layers.0.k"] == (2, 7, 24)
+        assert shapes["layers.0.q"] == (4, 8, 24) and shapes["layers.0.k"] == (2, 8, 24)
         assert correct_text(load_quiz(3), "ch03-scores-shape") == [str(shapes["layers.0.scores"])]
         # the weights chapter 3 draws are those scores after the softmax, for every layer
         weights = model.attention_weights(ids)

@@ -72,9 +72,15 @@ def decimals_shown(spec: str) -> int | None:
 
 
 def significant_shown(spec: str) -> int | None:
-    """Return how many significant digits an ``e`` format shows (None otherwise)."""
-    match = re.fullmatch(r"\.(\d+)e", spec)
-    return None if match is None else int(match[1]) + 1
+    """Return how many significant digits an ``e`` or ``g`` format shows (None otherwise).
+
+    >>> significant_shown(".2e"), significant_shown(".1g"), significant_shown(".1f")
+    (3, 1, None)
+    """
+    match = re.fullmatch(r"\.(\d+)([eg])", spec)
+    if match is None:
+        return None
+    return int(match[1]) + 1 if match[2] == "e" else max(1, int(match[1]))
 
 
 def stored_decimals(text: str) -> int:

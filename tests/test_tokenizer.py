@@ -61,8 +61,9 @@ class TestKnownValues:
         pieces = shipped.tokenize_pieces("Where is my order?")
         assert "".join(p for _, p in pieces) == "Where is my order?"
         assert [i for i, _ in pieces] == shipped.encode("Where is my order?")
-        assert len(pieces) <= 6  # BPE learned whole words from the support corpus
-        assert (shipped.encode(" order")[0], " order") in pieces
+        assert len(pieces) <= 7  # whole words from the support corpus; 'Where' may fall apart
+        for word in (" is", " my", " order"):  # chapter 3 names these as single tokens
+            assert (shipped.encode(word)[0], word) in pieces
 
     def test_shipped_vocabulary(self, shipped):
         assert shipped.vocab_size == 512

@@ -248,7 +248,8 @@ class LabelReport:
         The per-item outcomes a bootstrap resamples
         (:func:`llmhistory.concepts.evaluation_stats.bootstrap_interval`).
         """
-        return np.array([t.label == p for t, p in zip(self.tickets, self.predicted)], dtype=bool)
+        pairs = zip(self.tickets, self.predicted, strict=True)
+        return np.array([t.label == p for t, p in pairs], dtype=bool)
 
     @property
     def accuracy(self) -> float:
