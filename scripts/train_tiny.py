@@ -38,8 +38,8 @@ from torch import nn
 
 from llmhistory.concepts.rope import rope_angles
 from llmhistory.tiny.checkpoint import CHECKPOINT_FILE, TOKENIZER_FILE, load_model, save_model
-from llmhistory.tiny.corpus import LABELS, SupportSplit, support_split, training_documents
-from llmhistory.tiny.evaluation import TRAINING_SETS, load_support_set
+from llmhistory.tiny.corpus import LABELS, training_documents
+from llmhistory.tiny.evaluation import TRAINING_SETS, load_support_set, training_split
 from llmhistory.tiny.generation import generate_ids, label_accuracy
 from llmhistory.tiny.model import TinyDecoder
 from llmhistory.tiny.model import tiny_config as TinyConfig  # noqa: N813 (a ModelConfig factory)
@@ -278,12 +278,10 @@ def main() -> None:
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
 
-    split = support_split(n_train=20_000, n_held_out=100, seed=args.seed)
-    written = tuple(
-        t for name in filter(None, args.written_sets.split(",")) for t in load_support_set(name)
-    )
-    split = SupportSplit(train=split.train + written * args.written_repeat, held_out=split.held_out)
-    print(f"hand-written training tickets: {len(written)} x {args.written_repeat}")
+    names = tuple(filter(None, args.written_sets.split(",")))
+    split = training_split(names, repeat=args.written_repeat, seed=args.seed)
+    written = sum(len(load_support_set(name)) for name in names)
+    print(f"hand-written training tickets: {written} x {args.written_repeat}")
     docs = training_documents(split, args.documents, seed=args.seed + 1)
     tokenizer = train_bpe(docs[:8000], vocab_size=VOCAB_SIZE)
     encoded = [tokenizer.encode(d, add_bos=True, add_eos=True) for d in docs]

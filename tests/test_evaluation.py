@@ -24,6 +24,7 @@ from llmhistory.tiny.evaluation import (
     load_support_set,
     parse_support_lines,
     predict_labels,
+    training_split,
 )
 from llmhistory.tiny.generation import label_accuracy
 from llmhistory.tiny.model import TinyDecoder, tiny_config
@@ -41,6 +42,28 @@ def normalise(message: str) -> str:
 @pytest.fixture(scope="module")
 def shipped():
     return load_tiny()
+
+
+class TestTrainingSplit:
+    def test_generated_tickets_then_each_written_message_repeat_times(self):
+        split, generated = training_split(), support_split(**TRAIN_SPLIT)
+        written = [t for name in TRAINING_SETS for t in load_support_set(name)]
+        assert len(split.train) == 20_000 + 4 * 1466 == len(generated.train) + 4 * len(written)
+        assert split.train[:20_000] == generated.train and split.held_out == generated.held_out
+        counts = Counter(split.train[20_000:])
+        assert set(counts) == set(written) and set(counts.values()) == {4}
+
+    def test_no_set_outside_training_is_in_it(self):
+        trained = {normalise(t.message) for t in training_split().train}
+        for name in set(SUPPORT_SETS) - set(TRAINING_SETS):
+            assert not trained & {normalise(t.message) for t in load_support_set(name)}, name
+
+    def test_generated_only_and_bad_input(self):
+        assert training_split((), repeat=1).train == support_split(**TRAIN_SPLIT).train
+        with pytest.raises(ValueError, match="names"):
+            training_split(("dev", "nope"))
+        with pytest.raises(ValueError, match="repeat"):
+            training_split(repeat=0)
 
 
 class TestSupportSets:

@@ -29,7 +29,7 @@ import numpy as np
 
 from llmhistory._validate import check_choice, check_instance, check_int, check_sequence, check_str
 from llmhistory.concepts.prompts import SUPPORT_EXAMPLES, SUPPORT_LABELS, build_label_prompt
-from llmhistory.tiny.corpus import Ticket
+from llmhistory.tiny.corpus import SupportSplit, Ticket, support_split
 from llmhistory.tiny.generation import rank_labels
 from llmhistory.tiny.model import TinyDecoder
 from llmhistory.tiny.tokenizer import BPETokenizer
@@ -38,6 +38,7 @@ __all__ = [
     "REPORT_SETS",
     "SUPPORT_SETS",
     "TRAINING_SETS",
+    "training_split",
     "LabelReport",
     "confusion_matrix",
     "evaluate_labels",
@@ -133,6 +134,44 @@ def load_support_set(name: str = "eval") -> tuple[Ticket, ...]:
     check_choice("name", name, tuple(SUPPORT_SETS))
     path = resources.files(__package__) / "data" / SUPPORT_SETS[name]
     return parse_support_lines(path.read_text(encoding="utf-8").splitlines(), SUPPORT_SETS[name])
+
+
+def training_split(
+    names: Sequence[str] = TRAINING_SETS, *, repeat: int = 4, seed: int = 0
+) -> SupportSplit:
+    """Return the tickets the shipped model was trained on, as ``scripts/train_tiny.py`` does.
+
+    The generated split of :func:`llmhistory.tiny.corpus.support_split` (20,000 training and
+    100 held-out tickets) with the hand-written sets ``names`` added to its training tickets,
+    each message ``repeat`` times. ``training_documents(training_split(), 30_000, seed=1)``
+    is then the text the shipped model read.
+
+    Parameters
+    ----------
+    names : sequence of str, default :data:`TRAINING_SETS`
+        Keys of :data:`SUPPORT_SETS`; empty for the generated tickets alone.
+    repeat : int, default 4
+        Copies of each hand-written ticket, ``>= 1``.
+    seed : int, default 0
+        Seed of the generated split, ``>= 0``.
+
+    Returns
+    -------
+    SupportSplit
+        ``held_out`` is the generated held-out split; no hand-written message is in it.
+
+    Examples
+    --------
+    >>> split = training_split()
+    >>> len(split.train), len(split.held_out)
+    (25864, 100)
+    """
+    names = tuple(check_choice("names", name, tuple(SUPPORT_SETS)) for name in names)
+    repeat = check_int("repeat", repeat, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
+    split = support_split(n_train=20_000, n_held_out=100, seed=seed)
+    written = tuple(ticket for name in names for ticket in load_support_set(name))
+    return SupportSplit(train=split.train + written * repeat, held_out=split.held_out)
 
 
 def confusion_matrix(
