@@ -44,26 +44,38 @@ def shipped():
     return load_tiny()
 
 
+@pytest.fixture(scope="module")
+def generated():
+    """The generated split train_tiny.py starts from (about a second to build, so built once)."""
+    return support_split(**TRAIN_SPLIT)
+
+
+@pytest.fixture(scope="module")
+def split():
+    """The tickets the shipped model was trained on."""
+    return training_split()
+
+
 class TestTrainingSplit:
-    def test_generated_tickets_then_each_written_message_repeat_times(self):
-        split, generated = training_split(), support_split(**TRAIN_SPLIT)
+    def test_generated_tickets_then_each_written_message_repeat_times(self, split, generated):
         written = [t for name in TRAINING_SETS for t in load_support_set(name)]
         assert len(split.train) == 20_000 + 4 * 1466 == len(generated.train) + 4 * len(written)
         assert split.train[:20_000] == generated.train and split.held_out == generated.held_out
         counts = Counter(split.train[20_000:])
         assert set(counts) == set(written) and set(counts.values()) == {4}
 
-    def test_no_set_outside_training_is_in_it(self):
-        trained = {normalise(t.message) for t in training_split().train}
+    def test_no_set_outside_training_is_in_it(self, split):
+        trained = {normalise(t.message) for t in split.train}
         for name in set(SUPPORT_SETS) - set(TRAINING_SETS):
             assert not trained & {normalise(t.message) for t in load_support_set(name)}, name
 
-    def test_generated_only_and_bad_input(self):
-        assert training_split((), repeat=1).train == support_split(**TRAIN_SPLIT).train
+    def test_bad_input_is_refused_before_any_ticket_is_generated(self):
         with pytest.raises(ValueError, match="names"):
             training_split(("dev", "nope"))
         with pytest.raises(ValueError, match="repeat"):
             training_split(repeat=0)
+        with pytest.raises(ValueError, match="seed"):
+            training_split(seed=-1)
 
 
 class TestSupportSets:
@@ -146,8 +158,8 @@ class TestSupportSets:
         assert any(re.search(r"[€£]", m) for m in messages)
         assert any(re.search(r"\bORD-\d+", m) for m in messages)
 
-    def test_no_overlap_with_the_training_corpus(self):
-        split = support_split(**TRAIN_SPLIT)
+    def test_no_overlap_with_the_training_corpus(self, generated):
+        split = generated
         generated = {normalise(t.message) for t in split.train + split.held_out}
         assert set(SUPPORT_SETS) == {
             "eval", "dev", "test", "dev2", "test2", "test3", "train_a", "train_b", "test4"
@@ -156,8 +168,8 @@ class TestSupportSets:
             written = {normalise(t.message): t.message for t in load_support_set(name)}
             assert not set(written) & generated, [written[m] for m in set(written) & generated]
 
-    def test_no_message_in_the_training_documents(self):
-        split = support_split(**TRAIN_SPLIT)
+    def test_no_message_in_the_training_documents(self, generated):
+        split = generated
         text = normalise("\n".join(training_documents(split, 5000, seed=1)))
         for name in SUPPORT_SETS:
             found = [t.message for t in load_support_set(name) if normalise(t.message) in text]
