@@ -159,18 +159,16 @@ class TestSupportSets:
         assert any(re.search(r"\bORD-\d+", m) for m in messages)
 
     def test_no_overlap_with_the_training_corpus(self, generated):
-        split = generated
-        generated = {normalise(t.message) for t in split.train + split.held_out}
+        tickets = {normalise(t.message) for t in generated.train + generated.held_out}
         assert set(SUPPORT_SETS) == {
             "eval", "dev", "test", "dev2", "test2", "test3", "train_a", "train_b", "test4"
         }  # fmt: skip
         for name in SUPPORT_SETS:
             written = {normalise(t.message): t.message for t in load_support_set(name)}
-            assert not set(written) & generated, [written[m] for m in set(written) & generated]
+            assert not set(written) & tickets, [written[m] for m in set(written) & tickets]
 
     def test_no_message_in_the_training_documents(self, generated):
-        split = generated
-        text = normalise("\n".join(training_documents(split, 5000, seed=1)))
+        text = normalise("\n".join(training_documents(generated, 5000, seed=1)))
         for name in SUPPORT_SETS:
             found = [t.message for t in load_support_set(name) if normalise(t.message) in text]
             assert not found, (name, found)
